@@ -1,0 +1,47 @@
+# The two commands: `make run` and `make test`. Everything else is a helper of theirs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: install run serve worker test bench lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Migrate, load the demo, then serve the site and a Celery worker (beat embedded).
+# Ctrl-C stops both.
+run: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/book/demo/  (admin: http://$(HOST):$(PORT)/admin/, make a user with: $(PY) manage.py createsuperuser)"
+	@trap 'kill 0' INT TERM; \
+	$(VENV)/bin/celery -A scheduler_site worker --beat --loglevel=INFO --concurrency=2 \
+		--without-mingle --without-gossip & \
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
+	wait
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	@set -e; for script in tests/benchmarks/bench_*.py; do \
+		echo "== $$script"; $(PY) $$script; done
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var/celery var/mail var/artifacts

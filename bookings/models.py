@@ -1,0 +1,101 @@
+"""The guest side: sessions for private configurations, and bookings."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from pages import tokens
+
+
+class Session(models.Model):
+    """Access to the scheduling endpoints of one private configuration, for a while."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    configuration = models.ForeignKey(
+        "pages.Configuration", on_delete=models.CASCADE, related_name="sessions"
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Session for {self.configuration} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def set_new_token(self) -> str:
+        token = tokens.new_secret("ss_")
+        self.token_digest = tokens.digest(token)
+        return token
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked"
+        PENDING = "pending"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    configuration = models.ForeignKey(
+        "pages.Configuration", on_delete=models.CASCADE, related_name="bookings"
+    )
+    hosts = models.ManyToManyField("pages.Grant", through="BookingHost", related_name="+")
+    organizer = models.ForeignKey(
+        "pages.Grant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.OneToOneField(
+        "pages.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="booking"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED)
+    guest_name = models.CharField(max_length=200)
+    guest_email = models.EmailField(max_length=254)
+    additional_guests = models.JSONField(default=list, blank=True)
+    additional_fields = models.JSONField(default=dict, blank=True)
+    guest_timezone = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    # The random part of booking_ref, stored hashed: the ref is shown to the guest once.
+    salt_digest = models.CharField(max_length=64, unique=True, editable=False)
+    cancellation_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "pending", "cancelled"]),
+                name="booking_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["configuration", "start"], name="booking_config_start")]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} {self.start:%Y-%m-%d %H:%M} ({self.status})"
+
+    def set_new_salt(self) -> str:
+        salt = tokens.new_secret()
+        self.salt_digest = tokens.digest(salt)
+        return salt
+
+
+class BookingHost(models.Model):
+    """A host a booking occupies. One row per (booking, grant) so that the database can
+    lock and constrain a host's time (see bookings/services)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="host_rows")
+    grant = models.ForeignKey("pages.Grant", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "grant"], name="booking_host_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.grant)

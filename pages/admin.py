@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from pages.admin_forms import OpenHoursForm
+from pages.models import (
+    AdditionalField,
+    ApiKey,
+    Calendar,
+    Configuration,
+    Event,
+    Grant,
+    OpenHours,
+    Participant,
+    Reminder,
+)
+from pages.services import ensure_primary_calendar
+
+
+def show_secret_once(request, what: str, secret: str) -> None:
+    messages.warning(
+        request,
+        format_html(
+            "{} (copy it now; it is stored hashed and will not be shown again): "
+            "<code class='secret'>{}</code>",
+            what,
+            secret,
+        ),
+    )
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "key_hint", "created_at", "last_used_at"]
+    search_fields = ["name"]
+    readonly_fields = ["key_hint", "created_at", "last_used_at"]
+    fields = ["name", "key_hint", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        key = None if change else obj.set_new_key()
+        super().save_model(request, obj, form, change)
+        if key:
+            show_secret_once(request, f"The API key “{obj.name}”", key)
+
+
+class CalendarInline(admin.TabularInline):
+    model = Calendar
+    extra = 0
+    fields = ["name", "timezone", "is_primary", "read_only", "description"]
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "timezone", "created_at"]
+    search_fields = ["email", "name"]
+    list_filter = ["timezone"]
+    inlines = [CalendarInline]
+    fields = ["email", "name", "timezone"]
+    actions = ["issue_access_token"]
+
+    def save_model(self, request, obj, form, change):
+        token = None if change else obj.set_new_access_token()
+        super().save_model(request, obj, form, change)
+        if token:
+            show_secret_once(request, f"The access token of {obj.email}", token)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ensure_primary_calendar(form.instance)
+
+    @admin.action(description="Issue a new access token (the old one stops working)")
+    def issue_access_token(self, request, queryset):
+        for grant in queryset:
+            token = grant.set_new_access_token()
+            grant.save(update_fields=["access_token_digest", "updated_at"])
+            show_secret_once(request, f"The new access token of {grant.email}", token)
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "grant", "timezone", "is_primary", "read_only"]
+    list_filter = ["is_primary", "read_only"]
+    search_fields = ["name", "grant__email"]
+    list_select_related = ["grant"]
+    autocomplete_fields = ["grant"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "calendar", "start", "end", "busy", "status"]
+    list_filter = ["status", "busy", "calendar__grant"]
+    search_fields = ["title", "calendar__name", "calendar__grant__email"]
+    date_hierarchy = "start"
+    list_select_related = ["calendar__grant"]
+    autocomplete_fields = ["calendar"]
+
+
+class ParticipantInline(admin.StackedInline):
+    model = Participant
+    extra = 0
+    fields = [
+        ("email", "name"),
+        ("grant", "is_organizer", "timezone"),
+        ("has_availability", "availability_calendars"),
+        "booking_calendar",
+        "position",
+    ]
+    autocomplete_fields = ["grant"]
+
+
+class OpenHoursInline(admin.TabularInline):
+    model = OpenHours
+    form = OpenHoursForm
+    extra = 0
+    fields = ["participant", "days", "start", "end", "timezone", "exdates_text"]
+    verbose_name_plural = "Open hours (no participant: the configuration's default)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields["participant"]
+        field.queryset = obj.participants.all() if obj else Participant.objects.none()
+        return formset
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+
+
+class AdditionalFieldInline(admin.TabularInline):
+    model = AdditionalField
+    extra = 0
+
+
+@admin.register(Configuration)
+class ConfigurationAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "slug",
+        "grant",
+        "availability_method",
+        "booking_type",
+        "duration_minutes",
+        "hosted_page",
+    ]
+    list_filter = ["availability_method", "booking_type", "requires_session_auth"]
+    search_fields = ["name", "title", "slug", "grant__email"]
+    list_select_related = ["grant"]
+    autocomplete_fields = ["grant"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["hosted_page", "created_at", "updated_at"]
+    inlines = [ParticipantInline, OpenHoursInline, ReminderInline, AdditionalFieldInline]
+    actions = ["issue_edit_token"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["grant", "name", "slug", "hosted_page", "requires_session_auth", "locale"]},
+        ),
+        (
+            "Event",
+            {
+                "fields": [
+                    "title",
+                    "description",
+                    "location",
+                    "timezone",
+                    "booking_type",
+                    "capacity",
+                    "hide_participants",
+                    "disable_emails",
+                ]
+            },
+        ),
+        (
+            "Availability rules",
+            {
+                "fields": [
+                    ("duration_minutes", "interval_minutes", "round_to"),
+                    "availability_method",
+                    ("buffer_before", "buffer_after"),
+                    "round_robin_group_id",
+                    "tentative_as_busy",
+                ]
+            },
+        ),
+        (
+            "Scheduler settings",
+            {
+                "fields": [
+                    ("available_days_in_future", "min_booking_notice", "min_cancellation_notice"),
+                    "cancellation_policy",
+                    "confirmation_redirect_url",
+                    "rescheduling_url",
+                    "cancellation_url",
+                    "organizer_confirmation_url",
+                    (
+                        "hide_rescheduling_options",
+                        "hide_cancellation_options",
+                        "hide_additional_guests",
+                    ),
+                ]
+            },
+        ),
+        (
+            "Appearance and emails",
+            {"fields": ["appearance", "email_template", "extra"], "classes": ["collapse"]},
+        ),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="Hosted page")
+    def hosted_page(self, obj: Configuration) -> str:
+        if not obj.slug:
+            return "—"
+        if obj.requires_session_auth:
+            return "Private (needs a session)"
+        url = reverse("booking-page", args=[obj.slug])
+        return format_html('<a href="{}" target="_blank" rel="noopener">View hosted page</a>', url)
+
+    @admin.action(description="Issue a new edit token (the old one stops working)")
+    def issue_edit_token(self, request, queryset):
+        for configuration in queryset:
+            token = configuration.set_new_edit_token()
+            configuration.save(update_fields=["edit_token_digest", "updated_at"])
+            show_secret_once(request, f"The edit token of “{configuration}”", token)

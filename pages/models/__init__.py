@@ -1,0 +1,21 @@
+from pages.models.accounts import ApiKey, Grant
+from pages.models.calendars import Calendar, Event
+from pages.models.configurations import (
+    AdditionalField,
+    Configuration,
+    OpenHours,
+    Participant,
+    Reminder,
+)
+
+__all__ = [
+    "AdditionalField",
+    "ApiKey",
+    "Calendar",
+    "Configuration",
+    "Event",
+    "Grant",
+    "OpenHours",
+    "Participant",
+    "Reminder",
+]

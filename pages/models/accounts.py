@@ -1,0 +1,64 @@
+"""Who may use the API: application API keys, and grants (organizers)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from pages import tokens
+from pages.validators import validate_timezone
+
+
+class ApiKey(models.Model):
+    """An application-wide key (``Authorization: Bearer <key>``), stored hashed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(max_length=16, editable=False, help_text="First characters")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_hint}…)"
+
+    def set_new_key(self) -> str:
+        """Give this key a fresh secret and return it: the only time it is readable."""
+        key = tokens.new_secret("sk_")
+        self.key_digest = tokens.digest(key)
+        self.key_hint = key[:8]
+        return key
+
+
+class Grant(models.Model):
+    """An organizer: a person with calendars who can host meetings."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    access_token_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="grant_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def set_new_access_token(self) -> str:
+        token = tokens.new_secret("gt_")
+        self.access_token_digest = tokens.digest(token)
+        return token

@@ -1,0 +1,78 @@
+"""Every model's admin answers staff and turns anonymous visitors away; secrets show once."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from pages.models import ApiKey, Grant
+
+REGISTERED = [
+    model for model in admin.site._registry if model._meta.app_label in ("pages", "bookings")
+]
+NOT_ADDABLE_IN_ADMIN = {"session"}  # a session's id is a secret the API hands out
+
+
+def admin_url(model, page: str) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}")
+
+
+def test_every_model_of_ours_is_in_the_admin():
+    names = {m._meta.model_name for m in REGISTERED}
+    assert {"apikey", "grant", "calendar", "event", "configuration", "booking", "session"} <= names
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.model_name)
+def test_changelist_and_add_answer_staff(staff_client, demo_page, model):
+    assert staff_client.get(admin_url(model, "changelist")).status_code == 200
+    expected = 403 if model._meta.model_name in NOT_ADDABLE_IN_ADMIN else 200
+    assert staff_client.get(admin_url(model, "add")).status_code == expected
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.model_name)
+def test_anonymous_visitors_are_sent_to_log_in(client, db, model):
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_configuration_page_links_to_its_hosted_page(staff_client, demo_page):
+    url = reverse("admin:pages_configuration_change", args=[demo_page.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'href="/book/demo/"' in page
+    assert "participants" in page.lower() and "open hours" in page.lower()
+
+
+def test_a_new_api_key_is_shown_once_and_stored_hashed(staff_client):
+    response = staff_client.post(admin_url(ApiKey, "add"), {"name": "billing"}, follow=True)
+    page = response.content.decode()
+    api_key = ApiKey.objects.get(name="billing")
+    assert api_key.key_hint in page
+    shown = page.split("<code class='secret'>")[1].split("</code>")[0]
+    assert shown.startswith("sk_") and shown != api_key.key_digest
+    again = staff_client.get(reverse("admin:pages_apikey_change", args=[api_key.pk]))
+    assert shown not in again.content.decode()
+
+
+def test_a_grant_made_in_the_admin_gets_a_token_and_a_primary_calendar(staff_client):
+    data = {
+        "email": "new@example.com",
+        "name": "New",
+        "timezone": "Europe/Berlin",
+        "calendars-TOTAL_FORMS": "0",
+        "calendars-INITIAL_FORMS": "0",
+    }
+    response = staff_client.post(admin_url(Grant, "add"), data, follow=True)
+    assert response.status_code == 200
+    grant = Grant.objects.get(email="new@example.com")
+    assert grant.access_token_digest
+    assert grant.calendars.filter(is_primary=True).count() == 1
+    assert "gt_" in response.content.decode()
+
+
+def test_open_hours_are_edited_as_times_and_days_not_json(staff_client, demo_page):
+    page = staff_client.get(reverse("admin:pages_configuration_change", args=[demo_page.pk]))
+    html = page.content.decode()
+    assert 'value="9:00"' in html and 'value="17:00"' in html
+    assert 'type="checkbox" name="open_hours-0-days"' in html
