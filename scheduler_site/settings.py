@@ -129,6 +129,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "pages.api.errors.exception_handler",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pages.api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",

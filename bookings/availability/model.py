@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 COLLECTIVE = "collective"
 MAX_FAIRNESS = "max-fairness"
@@ -69,8 +70,10 @@ class Query:
     seats: tuple[Seat, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
+    """One offered slot. A NamedTuple rather than a frozen dataclass: a search builds
+    thousands, and a tuple is built in C (about four times cheaper per slot)."""
+
     start: int
     end: int
     emails: tuple[str, ...]

@@ -1,0 +1,173 @@
+"""Availability endpoints: v3 by configuration, v3 stateless, v2 (seed 003), free-busy,
+and explain. Thin: read the request, load, run the engine, write the response."""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookings.api import availability_input
+from bookings.api.auth import SchedulingAuthentication
+from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
+from bookings.api.slots_json import v2_availability_response, v3_availability_response
+from bookings.availability import explain_start, find_slots
+from bookings.availability_loader import busy_by_grant, from_unix, load_configuration
+from pages.api import parsing as p
+from pages.api.envelope import v3
+from pages.api.errors import BadRequest, NotFound
+from pages.models import Calendar, Configuration
+
+
+class SchedulingView(APIView):
+    dialect = "v3"
+    authentication_classes = [SchedulingAuthentication]
+    permission_classes: list = []
+
+
+class ConfigurationAvailabilityView(SchedulingView):
+    """GET /v3/scheduling/availability"""
+
+    def get(self, request):
+        configuration = scheduling_configuration(request)
+        start, end = availability_input.read_range(request.query_params)
+        booking_id = request.query_params.get("booking_id")
+        exclude = parse_uuid(booking_id, "booking_id") if booking_id else None
+        data = load_configuration(configuration, start, end, exclude_booking_id=exclude)
+        return v3_availability_response(find_slots(data.query, data.participants))
+
+
+class StatelessAvailabilityView(SchedulingView):
+    """POST /v3/calendars/availability"""
+
+    def post(self, request):
+        require_caller(request, "api_key", "grant")
+        body = p.as_object(request.data, "body")
+        query, participants = availability_input.v3_request(body)
+        return v3_availability_response(find_slots(query, participants))
+
+
+class V2AvailabilityView(SchedulingView):
+    """POST /calendars/availability (v2)"""
+
+    dialect = "v2"
+
+    def post(self, request):
+        require_caller(request, "api_key", "grant")
+        body = p.as_object(request.data, "body")
+        query, participants = availability_input.v2_request(body)
+        return v2_availability_response(find_slots(query, participants))
+
+
+def free_busy(body) -> list[dict]:
+    """Busy time of each email that is a grant's: all its calendars and hosted bookings."""
+    body = p.as_object(body, "body")
+    start, end = availability_input.read_range(body)
+    emails = [
+        p.email_address(e, f"emails[{i}]")
+        for i, e in enumerate(p.as_list(body.get("emails", []), "emails"))
+    ]
+    if not emails:
+        raise BadRequest("must list at least one email", field="emails")
+    if len(emails) > availability_input.MAX_PARTICIPANTS:
+        raise BadRequest("at most 50 emails", field="emails")
+    grants = availability_input.grants_by_email(emails)
+    calendars: dict = {}
+    for calendar_id, grant_id in Calendar.objects.filter(
+        grant__in=list(grants.values())
+    ).values_list("id", "grant_id"):
+        calendars.setdefault(grant_id, set()).add(calendar_id)
+    busy = busy_by_grant(
+        [g.pk for g in grants.values()],
+        calendars,
+        from_unix(start),
+        from_unix(end),
+        tentative_as_busy=True,
+    )
+    answer = []
+    for email in emails:
+        grant = grants.get(email.lower())
+        if grant is None:
+            answer.append(
+                {"object": "error", "email": email, "error": "No grant has this email address."}
+            )
+            continue
+        merged = merge(busy.get(grant.pk, ()), start, end)
+        answer.append(
+            {
+                "object": "free_busy",
+                "email": email,
+                "time_slots": [
+                    {"object": "time_slot", "status": "busy", "start_time": s, "end_time": e}
+                    for s, e in merged
+                ],
+            }
+        )
+    return answer
+
+
+def merge(intervals, start: int, end: int) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for s, e in sorted(intervals):
+        s, e = max(s, start), min(e, end)
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+class V3FreeBusyView(SchedulingView):
+    """POST /v3/grants/{grant_id}/calendars/free-busy"""
+
+    def post(self, request, grant_id):
+        caller = require_caller(request, "api_key", "grant")
+        if not caller.reaches_grant(grant_id):
+            raise NotFound("No grant with this ID.")
+        return v3(free_busy(request.data))
+
+
+class V2FreeBusyView(SchedulingView):
+    """POST /calendars/free-busy (v2)"""
+
+    dialect = "v2"
+
+    def post(self, request):
+        require_caller(request, "api_key", "grant")
+        return Response(free_busy(request.data))
+
+
+class ExplainView(SchedulingView):
+    """GET /v3/grants/{grant_id}/scheduling/configurations/{id}/explain?start_time="""
+
+    def get(self, request, grant_id, configuration_id):
+        caller = require_caller(request, "api_key", "grant")
+        configuration = (
+            Configuration.objects.select_related("grant")
+            .filter(pk=configuration_id, grant_id=grant_id)
+            .first()
+        )
+        if configuration is None or not caller.reaches_grant(grant_id):
+            raise NotFound("No configuration with this ID under this grant.")
+        if "start_time" not in request.query_params:
+            raise BadRequest("is required", field="start_time")
+        start = p.unix_seconds(request.query_params["start_time"], "start_time")
+        return v3(explanation_of(configuration, start))
+
+
+def explanation_of(configuration: Configuration, start: int) -> dict:
+    """Why ``start`` is or is not offered (also shown in the admin)."""
+    duration = configuration.duration_minutes * 60
+    # Load one day around the start so the grid and buffers are as on the page.
+    data = load_configuration(configuration, start, start + duration)
+    explanation = explain_start(data.query, data.participants, start)
+    return {
+        "start_time": explanation.start,
+        "end_time": explanation.end,
+        "available": explanation.available,
+        "emails": list(explanation.emails),
+        "reasons": [
+            {"email": r.email, "reason": r.reason, "detail": r.detail} for r in explanation.reasons
+        ],
+    }

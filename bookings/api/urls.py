@@ -1,0 +1,15 @@
+from django.urls import path
+
+from bookings.api import availability
+
+urlpatterns = [
+    path("v3/scheduling/availability", availability.ConfigurationAvailabilityView.as_view()),
+    path("v3/calendars/availability", availability.StatelessAvailabilityView.as_view()),
+    path("v3/grants/<uuid:grant_id>/calendars/free-busy", availability.V3FreeBusyView.as_view()),
+    path(
+        "v3/grants/<uuid:grant_id>/scheduling/configurations/<uuid:configuration_id>/explain",
+        availability.ExplainView.as_view(),
+    ),
+    path("calendars/availability", availability.V2AvailabilityView.as_view()),
+    path("calendars/free-busy", availability.V2FreeBusyView.as_view()),
+]

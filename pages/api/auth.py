@@ -1,0 +1,89 @@
+"""Who is calling: ``Authorization: Bearer <secret>`` resolved to a Caller.
+
+API keys act for the whole application; a grant access token acts for its grant only;
+an edit token reaches one v2 page. (Sessions, which reach one private configuration,
+are resolved by bookings, which owns them: see bookings/api/auth.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+
+from pages import tokens
+from pages.api.errors import Unauthorized
+from pages.models import ApiKey, Configuration, Grant
+
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: str  # "api_key" | "grant" | "edit_token" | "session"
+    api_key: ApiKey | None = None
+    grant: Grant | None = None
+    configuration: Configuration | None = None  # edit token or session: this one only
+    session_id: object | None = None
+
+    @property
+    def is_application(self) -> bool:
+        return self.kind == "api_key"
+
+    def reaches_grant(self, grant_id) -> bool:
+        if self.kind == "api_key":
+            return True
+        if self.kind == "grant":
+            return str(self.grant.pk) == str(grant_id)
+        return False
+
+
+def bearer_secret(request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Use 'Authorization: Bearer <API key or token>'.")
+    return secret.strip()
+
+
+def caller_for_secret(secret: str) -> Caller | None:
+    digest = tokens.digest(secret)
+    api_key = ApiKey.objects.filter(key_digest=digest).first()
+    if api_key is not None:
+        now = timezone.now()
+        # Record use at most once a minute: a write per request would serialize the API.
+        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        return Caller(kind="api_key", api_key=api_key)
+    grant = Grant.objects.filter(access_token_digest=digest).first()
+    if grant is not None:
+        return Caller(kind="grant", grant=grant)
+    configuration = (
+        Configuration.objects.filter(edit_token_digest=digest).select_related("grant").first()
+    )
+    if configuration is not None:
+        return Caller(kind="edit_token", configuration=configuration)
+    return None
+
+
+class BearerAuthentication(BaseAuthentication):
+    """No header: anonymous (public routes decide). A header that matches nothing: 401."""
+
+    def authenticate(self, request):
+        secret = bearer_secret(request)
+        if secret is None:
+            return None
+        caller = self.resolve(secret)
+        if caller is None:
+            raise Unauthorized("The API key or token is not valid (or has expired).")
+        return (None, caller)
+
+    def resolve(self, secret: str) -> Caller | None:
+        return caller_for_secret(secret)
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'

@@ -1,0 +1,147 @@
+"""Reading request values by hand: fast (availability bodies carry thousands of busy
+intervals), and every problem is a BadRequest naming the field's path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pages.api.errors import BadRequest
+from pages.validators import known_timezones
+
+# Instants the API accepts: 1970 to 2100.
+MAX_UNIX = 4_102_444_800
+
+
+def as_object(value: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise BadRequest("must be a JSON object", field=field)
+    return value
+
+
+def as_list(value: Any, field: str) -> list:
+    if not isinstance(value, list):
+        raise BadRequest("must be a JSON array", field=field)
+    return value
+
+
+def unix_seconds(value: Any, field: str) -> int:
+    """Unix seconds: an integer, or a string of digits (the hosted service takes both)."""
+    if isinstance(value, bool):
+        raise BadRequest("must be Unix seconds (an integer)", field=field)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        raise BadRequest("must be Unix seconds (an integer)", field=field)
+    if not 0 <= number <= MAX_UNIX:
+        raise BadRequest("is out of range (1970 to 2100)", field=field)
+    return number
+
+
+def whole_number(value: Any, field: str, *, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool):
+        raise BadRequest("must be a whole number", field=field)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise BadRequest("must be a whole number", field=field)
+    if not minimum <= value <= maximum:
+        raise BadRequest(f"must be from {minimum} to {maximum}", field=field)
+    return value
+
+
+def boolean(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise BadRequest("must be true or false", field=field)
+
+
+def text(value: Any, field: str, *, max_length: int = 1000) -> str:
+    if not isinstance(value, str):
+        raise BadRequest("must be a string", field=field)
+    if len(value) > max_length:
+        raise BadRequest(f"must be at most {max_length} characters", field=field)
+    return value
+
+
+def timezone_name(value: Any, field: str) -> str:
+    if not isinstance(value, str) or value not in known_timezones():
+        raise BadRequest(
+            f"{value!r} is not an IANA time zone name (such as America/Chicago)", field=field
+        )
+    return value
+
+
+def wall_clock(value: Any, field: str, *, allow_24: bool) -> int:
+    """ "9:00" / "09:00" → minutes after local midnight; "24:00" as an end."""
+    if not isinstance(value, str):
+        raise BadRequest('must be a time such as "9:00"', field=field)
+    hours_text, colon, minutes_text = value.strip().partition(":")
+    if (
+        not colon
+        or not hours_text.isdigit()
+        or not minutes_text.isdigit()
+        or len(minutes_text) != 2
+        or len(hours_text) > 2
+    ):
+        raise BadRequest('must be a time such as "9:00" or "17:30"', field=field)
+    hours, minutes = int(hours_text), int(minutes_text)
+    if allow_24 and (hours, minutes) == (24, 0):
+        return 1440
+    if hours > 23 or minutes > 59:
+        raise BadRequest("is not a time of day", field=field)
+    return hours * 60 + minutes
+
+
+def iso_date(value: Any, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadRequest("must be a date such as 2026-12-24", field=field) from None
+
+
+def email_address(value: Any, field: str) -> str:
+    if not isinstance(value, str) or len(value) > 254:
+        raise BadRequest("must be an email address", field=field)
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not local or not domain or " " in value.strip():
+        raise BadRequest(f"{value!r} is not an email address", field=field)
+    return value.strip()
+
+
+def one_of(value: Any, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise BadRequest(f"must be one of {', '.join(choices)}", field=field)
+    return value
+
+
+def weekdays(value: Any, field: str) -> frozenset[int]:
+    """Days as 0 (Sunday) to 6: integers, digit strings, or the v2 doc's comma string
+    inside a list (``["1, 2, 3"]`` is three days)."""
+    items = as_list(value, field)
+    days: set[int] = set()
+    for index, item in enumerate(items):
+        parts = item.split(",") if isinstance(item, str) else [item]
+        for part in parts:
+            if isinstance(part, str):
+                part = part.strip()
+                if not part.isdigit():
+                    raise BadRequest(
+                        f"{part!r} is not a day from 0 (Sunday) to 6", field=f"{field}[{index}]"
+                    )
+                part = int(part)
+            if isinstance(part, bool) or not isinstance(part, int) or not 0 <= part <= 6:
+                raise BadRequest("days are numbers from 0 (Sunday) to 6", field=f"{field}[{index}]")
+            days.add(part)
+    if not days:
+        raise BadRequest("must list at least one day", field=field)
+    return frozenset(days)
