@@ -144,18 +144,18 @@ def busy_by_grant(
     for calendar_id, intervals in intervals_by(events, "calendar_id", "start", "end").items():
         busy[calendar_owner[calendar_id]].extend(intervals)
 
+    # Bookings block their hosts for their blocked range: the booking plus its own
+    # configuration's buffers, the same range the database's exclusion constraint
+    # compares, so what is offered here is what the constraint lets through.
     hosted = BookingHost.objects.filter(
-        grant_id__in=grant_ids,
-        booking__status__in=BLOCKING_STATUSES,
-        booking__start__lt=end,
-        booking__end__gt=start,
+        grant_id__in=grant_ids, active=True, blocked_start__lt=end, blocked_end__gt=start
     )
     if seat_configuration_id is not None:
         hosted = hosted.exclude(booking__configuration_id=seat_configuration_id)
     if exclude_booking_id is not None:
         hosted = hosted.exclude(booking_id=exclude_booking_id)
     for grant_id, intervals in intervals_by(
-        hosted, "grant_id", "booking__start", "booking__end"
+        hosted, "grant_id", "blocked_start", "blocked_end"
     ).items():
         busy[grant_id].extend(intervals)
     return busy

@@ -38,3 +38,15 @@ def booking_page(request: HttpRequest, slug: str) -> HttpResponse:
             "appearance": configuration.appearance or {},
         },
     )
+
+
+@require_GET
+def manage_booking(request: HttpRequest, ref: str) -> HttpResponse:
+    """The guest's booking: reschedule and cancel (the hosted-pages issue builds it)."""
+    raise Http404("Not built yet.")
+
+
+@require_GET
+def organizer_confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    """The organizer's confirm/decline page (the hosted-pages issue builds it)."""
+    raise Http404("Not built yet.")

@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("bookings.urls")),
+    path("", include("pages.api.urls")),
     path("", include("bookings.api.urls")),
+    path("", include("bookings.api.webhook_urls")),
 ]

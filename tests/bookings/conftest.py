@@ -107,6 +107,14 @@ def make_booking(configuration, hosts, start, end, status="booked", **fields) ->
         salt_digest=tokens.digest(tokens.new_secret()),
         **fields,
     )
+    configuration.refresh_from_db()
     for grant in hosts:
-        BookingHost.objects.create(booking=booking, grant=grant)
+        BookingHost.objects.create(
+            booking=booking,
+            grant=grant,
+            blocked_start=start - dt.timedelta(minutes=configuration.buffer_before),
+            blocked_end=end + dt.timedelta(minutes=configuration.buffer_after),
+            active=status != "cancelled",
+            exclusive=configuration.capacity == 1,
+        )
     return booking

@@ -61,6 +61,9 @@ class Booking(models.Model):
     language = models.CharField(max_length=16, default="en")
     # The random part of booking_ref, stored hashed: the ref is shown to the guest once.
     salt_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The organizer's confirm/decline link carries a signed nonce; it is cleared when the
+    # link is used, so a link works once (and cannot be derived from booking_ref).
+    organizer_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
     cancellation_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -86,16 +89,55 @@ class Booking(models.Model):
 
 
 class BookingHost(models.Model):
-    """A host a booking occupies. One row per (booking, grant) so that the database can
-    lock and constrain a host's time (see bookings/services)."""
+    """A host a booking occupies, with the time it blocks (its configuration's buffers
+    included). One row per (booking, grant): the database locks and constrains a host's
+    time through these rows. On PostgreSQL an exclusion constraint forbids two active
+    exclusive (capacity 1) rows of one host from overlapping: the backstop behind the
+    row locks taken by bookings/services.py."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="host_rows")
     grant = models.ForeignKey("pages.Grant", on_delete=models.CASCADE, related_name="+")
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    # Cleared when the booking is cancelled or declined.
+    active = models.BooleanField(default=True)
+    # False for group events (capacity > 1), whose guests share the host's time.
+    exclusive = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["booking", "grant"], name="booking_host_once"),
+            models.CheckConstraint(
+                condition=Q(blocked_end__gt=F("blocked_start")), name="blocked_end_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["grant", "blocked_start", "blocked_end"], name="booking_host_blocked"
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.grant)
+
+
+class IdempotencyKey(models.Model):
+    """Idempotency-Key of a booking request: the same key and body within 24 hours
+    replays the first response; another body is refused; one still running is a 409."""
+
+    key = models.CharField(max_length=255)
+    # Who asked (API key id, session id, or "public"), so keys of callers never collide.
+    scope = models.CharField(max_length=100)
+    request_digest = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

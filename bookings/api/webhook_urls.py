@@ -1,0 +1,3 @@
+"""v3 webhook routes."""
+
+urlpatterns: list = []

@@ -1,0 +1,115 @@
+"""The secrets guests and organizers hold: booking_ref and the organizer's link.
+
+booking_ref = URL-safe base64 of configuration UUID bytes + booking UUID bytes + salt
+(API.md). The salt is a keyed HMAC of the booking id (SECRET_KEY): unpredictable to
+anyone without the key, never stored (only its digest is, for lookups), and recomputable
+by the server, so an email sent days later (a reminder, a reschedule made through the API
+by id) can still carry the guest's link. Rotating SECRET_KEY invalidates old links.
+
+The organizer's confirm/decline link is signed, expires (SCHEDULER_CONFIRM_LINK_MAX_AGE)
+and carries a nonce stored on the booking and cleared on use: it works once, and it
+cannot be derived from booking_ref.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from pages import tokens
+
+SALT_BYTES = 16
+ORGANIZER_LINK_SALT = "bookings.organizer-link"
+
+
+def _salt(booking_id: uuid.UUID) -> bytes:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"booking-ref:" + booking_id.bytes, hashlib.sha256).digest()[:SALT_BYTES]
+
+
+def salt_digest(booking_id: uuid.UUID) -> str:
+    return tokens.digest(_salt(booking_id).hex())
+
+
+def booking_ref(booking) -> str:
+    raw = booking.configuration_id.bytes + booking.id.bytes + _salt(booking.id)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def parse_booking_ref(ref: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """(configuration id, booking id) when ``ref`` is one this server issued, else None."""
+    if not isinstance(ref, str) or len(ref) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(ref + "=" * (-len(ref) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 32 + SALT_BYTES:
+        return None
+    configuration_id, booking_id = uuid.UUID(bytes=raw[:16]), uuid.UUID(bytes=raw[16:32])
+    if not hmac.compare_digest(raw[32:], _salt(booking_id)):
+        return None
+    return configuration_id, booking_id
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def guest_manage_url(booking) -> str:
+    """Where the guest sees, reschedules or cancels this booking."""
+    ref = booking_ref(booking)
+    custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
+    if custom and ":booking_ref" in custom:
+        return custom.replace(":booking_ref", ref)
+    return absolute(reverse("booking-manage", args=[ref]))
+
+
+def new_organizer_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def organizer_link_token(booking) -> str:
+    return signing.dumps(
+        {"b": str(booking.id), "n": booking.organizer_link_nonce}, salt=ORGANIZER_LINK_SALT
+    )
+
+
+def organizer_confirmation_url(booking) -> str:
+    """The organizer's confirm/decline page for a pending booking."""
+    token = organizer_link_token(booking)
+    custom = booking.configuration.organizer_confirmation_url
+    if custom and ":booking_ref" in custom:
+        return custom.replace(":booking_ref", token)
+    return absolute(reverse("organizer-confirmation", args=[token]))
+
+
+class LinkProblem(Exception):
+    """Why an organizer link cannot be used: expired, forged, or already used."""
+
+    def __init__(self, reason: str):
+        self.reason = reason  # "expired" | "invalid" | "used"
+        super().__init__(reason)
+
+
+def read_organizer_token(token: str) -> tuple[uuid.UUID, str]:
+    """(booking id, nonce) from a link token; the caller checks the nonce is current."""
+    max_age = settings.SCHEDULER_CONFIRM_LINK_MAX_AGE
+    try:
+        data = signing.loads(token, salt=ORGANIZER_LINK_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkProblem("expired") from None
+    except signing.BadSignature:
+        raise LinkProblem("invalid") from None
+    try:
+        return uuid.UUID(data["b"]), str(data["n"])
+    except (KeyError, TypeError, ValueError):
+        raise LinkProblem("invalid") from None

@@ -1,0 +1,3 @@
+from bookings.models.booking import Booking, BookingHost, IdempotencyKey, Session
+
+__all__ = ["Booking", "BookingHost", "IdempotencyKey", "Session"]

@@ -1,0 +1,3 @@
+"""v3 organizer-side routes: grants, calendars, events, configurations."""
+
+urlpatterns: list = []
