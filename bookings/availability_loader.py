@@ -179,6 +179,14 @@ def last_booked_by_grant(configuration: Configuration, grant_ids: list) -> dict:
     return {row["grant_id"]: to_unix(row["last"]) for row in rows}
 
 
+def participant_rows_of(configuration: Configuration) -> list[ParticipantRow]:
+    return list(
+        ParticipantRow.objects.filter(configuration=configuration)
+        .select_related("grant", "booking_calendar")
+        .prefetch_related("availability_calendars")
+    )
+
+
 def load_configuration(
     configuration: Configuration,
     start_time: int,
@@ -186,14 +194,14 @@ def load_configuration(
     *,
     now: dt.datetime | None = None,
     exclude_booking_id=None,
+    participant_rows: list[ParticipantRow] | None = None,
 ) -> ConfigurationData:
+    """``participant_rows`` may be given when the caller already holds them (from
+    participant_rows_of), saving the query."""
     now = now or timezone.now()
     zone = configuration_zone(configuration)
-    participant_rows = list(
-        ParticipantRow.objects.filter(configuration=configuration)
-        .select_related("grant")
-        .prefetch_related("availability_calendars")
-    )
+    if participant_rows is None:
+        participant_rows = participant_rows_of(configuration)
     hours_rows = list(OpenHoursRow.objects.filter(configuration=configuration))
     default_hours = [row for row in hours_rows if row.participant_id is None]
     hours_by_participant = defaultdict(list)

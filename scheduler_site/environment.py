@@ -106,6 +106,10 @@ def database(env: Mapping[str, str], name: str, default_sqlite: Path) -> dict[st
         config["CONN_MAX_AGE"] = 0
     elif not config.get("NAME"):
         raise _fail(name, value, "names no database (add /dbname at the end)")
+    else:
+        # A booking waits at most this long for a host's row lock, then gets a 409.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("options", "-c lock_timeout=5000")
     return config
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.api import availability
+from bookings.api import availability, bookings
 
 urlpatterns = [
     path("v3/scheduling/availability", availability.ConfigurationAvailabilityView.as_view()),
@@ -10,6 +10,10 @@ urlpatterns = [
         "v3/grants/<uuid:grant_id>/scheduling/configurations/<uuid:configuration_id>/explain",
         availability.ExplainView.as_view(),
     ),
+    path("v3/scheduling/bookings", bookings.BookingsView.as_view()),
+    path("v3/scheduling/bookings/<str:booking_id>", bookings.BookingView.as_view()),
+    path("v3/scheduling/sessions", bookings.SessionsView.as_view()),
+    path("v3/scheduling/sessions/<str:session_id>", bookings.SessionView.as_view()),
     path("calendars/availability", availability.V2AvailabilityView.as_view()),
     path("calendars/free-busy", availability.V2FreeBusyView.as_view()),
 ]

@@ -1,0 +1,298 @@
+"""/v3/scheduling/bookings and /v3/scheduling/sessions: read the request, call a service,
+write the response."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+from rest_framework.response import Response
+
+from bookings import links, services
+from bookings.api.availability import SchedulingView
+from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
+from bookings.availability_loader import to_unix
+from bookings.guest_input import clean_guest
+from bookings.idempotency import request_digest, run_once
+from bookings.models import Booking, Session
+from pages import tokens
+from pages.api import parsing as p
+from pages.api.auth import Caller
+from pages.api.envelope import v3, v3_deleted
+from pages.api.errors import BadRequest, NotFound, Unauthorized, new_request_id
+from pages.models import Configuration
+
+MAX_SESSION_MINUTES = 30
+
+
+def booking_json(booking: Booking) -> dict:
+    configuration = booking.configuration
+    organizer = booking.organizer
+    return {
+        "booking_id": str(booking.id),
+        "event_id": str(booking.event_id) if booking.event_id else None,
+        "configuration_id": str(configuration.id),
+        "title": configuration.title,
+        "description": configuration.description,
+        "location": configuration.location,
+        "status": booking.status,
+        "organizer": {"name": organizer.name, "email": organizer.email} if organizer else None,
+        "start_time": to_unix(booking.start),
+        "end_time": to_unix(booking.end),
+        "guest": {"name": booking.guest_name, "email": booking.guest_email},
+        "additional_guests": booking.additional_guests,
+        "additional_fields": booking.additional_fields,
+        "timezone": booking.guest_timezone,
+        "email_language": booking.language,
+        "cancellation_reason": booking.cancellation_reason,
+        "created_at": to_unix(booking.created_at),
+        "updated_at": to_unix(booking.updated_at),
+    }
+
+
+def created_json(booking: Booking, booking_ref: str) -> dict:
+    configuration = booking.configuration
+    organizer = booking.organizer
+    return {
+        "booking_id": str(booking.id),
+        "event_id": str(booking.event_id) if booking.event_id else None,
+        "title": configuration.title,
+        "description": configuration.description,
+        "status": booking.status,
+        "organizer": {"name": organizer.name, "email": organizer.email} if organizer else None,
+        "booking_ref": booking_ref,
+    }
+
+
+def caller_scope(caller: Caller | None) -> str:
+    if caller is None:
+        return "public"
+    if caller.kind == "api_key":
+        return f"key:{caller.api_key.pk}"
+    if caller.kind == "grant":
+        return f"grant:{caller.grant.pk}"
+    if caller.kind == "session":
+        return f"session:{caller.session_id}"
+    return f"page:{caller.configuration.pk}"
+
+
+class BookingsView(SchedulingView):
+    """POST /v3/scheduling/bookings"""
+
+    def post(self, request):
+        configuration = scheduling_configuration(request)
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return v3(self.book(request, configuration))
+        digest = request_digest("POST", request.path, dict(request.query_params), request.body)
+
+        def work():
+            return 200, _without_ref(self.book(request, configuration))
+
+        status, body = run_once(key=key, scope=caller_scope(request.auth), digest=digest, work=work)
+        if "error" in body:
+            return Response({"request_id": new_request_id(), **body}, status=status)
+        booking = Booking.objects.select_related("configuration", "organizer").get(
+            pk=body["booking_id"]
+        )
+        return v3({**body, "booking_ref": links.booking_ref(booking)}, status=status)
+
+    def book(self, request, configuration: Configuration) -> dict:
+        body = p.as_object(request.data, "body")
+        for name in ("start_time", "guest"):
+            if name not in body:
+                raise BadRequest("is required", field=name)
+        start = p.unix_seconds(body["start_time"], "start_time")
+        end = p.unix_seconds(body["end_time"], "end_time") if "end_time" in body else None
+        guest_body = p.as_object(body["guest"], "guest")
+        guest = clean_guest(
+            configuration,
+            name=guest_body.get("name"),
+            email=guest_body.get("email"),
+            timezone=body.get("timezone") or "",
+            language=body.get("email_language") or "",
+            additional_guests=body.get("additional_guests") or [],
+            additional_fields=body.get("additional_fields") or {},
+        )
+        host_emails = None
+        if body.get("participants"):
+            items = p.as_list(body["participants"], "participants")
+            host_emails = {
+                p.email_address(
+                    p.as_object(item, f"participants[{i}]").get("email"), f"participants[{i}].email"
+                )
+                for i, item in enumerate(items)
+            }
+        made = services.create_booking(
+            configuration=configuration,
+            start=start,
+            end=end,
+            guest=guest,
+            host_emails=host_emails,
+        )
+        return created_json(made.booking, made.booking_ref)
+
+
+def _without_ref(body: dict) -> dict:
+    # booking_ref is a secret: not kept in the idempotency table, recomputed on replay.
+    return {k: v for k, v in body.items() if k != "booking_ref"}
+
+
+def reachable_booking(request, booking_id: str, *, allow_salt: bool = False) -> Booking:
+    """The booking named in the path (its id, or a guest's booking_ref), if the caller may
+    act on it: the API key; a grant hosting it or owning its configuration; a session of
+    its configuration; anyone holding its booking_ref; or (PUT) the organizer's link."""
+    queryset = Booking.objects.select_related("configuration__grant", "organizer", "event")
+    parsed_ref = links.parse_booking_ref(booking_id)
+    if parsed_ref is not None:
+        booking = queryset.filter(pk=parsed_ref[1], configuration_id=parsed_ref[0]).first()
+        if booking is None:
+            raise NotFound("No booking with this reference.")
+        return booking
+    try:
+        pk = uuid.UUID(booking_id)
+    except ValueError:
+        raise NotFound("No booking with this ID or reference.") from None
+    booking = queryset.filter(pk=pk).first()
+    caller: Caller | None = request.auth
+    if caller is None:
+        if allow_salt and isinstance(request.data, dict) and request.data.get("salt"):
+            if booking is None:
+                raise NotFound("No booking with this ID.")
+            return booking  # the organizer's link token is checked by the PUT handler
+        raise Unauthorized("Give the API key, a session, or use the booking reference.")
+    if booking is None:
+        raise NotFound("No booking with this ID.")
+    if caller.kind == "api_key":
+        return booking
+    if caller.kind == "grant":
+        hosts = set(booking.host_rows.values_list("grant_id", flat=True))
+        if caller.grant.pk in hosts or booking.configuration.grant_id == caller.grant.pk:
+            return booking
+    elif caller.configuration is not None and caller.configuration.pk == booking.configuration_id:
+        return booking
+    raise NotFound("No booking with this ID.")
+
+
+class BookingView(SchedulingView):
+    """GET|PUT|PATCH|DELETE /v3/scheduling/bookings/{booking_id}"""
+
+    def get(self, request, booking_id):
+        return v3(booking_json(reachable_booking(request, booking_id)))
+
+    def put(self, request, booking_id):
+        """An organizer confirms or declines a pending booking."""
+        booking = reachable_booking(request, booking_id, allow_salt=True)
+        body = p.as_object(request.data, "body")
+        status = p.one_of(body.get("status"), "status", ("confirmed", "cancelled"))
+        reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
+        if request.auth is None:
+            check_organizer_link(booking, body.get("salt"))
+        if status == "confirmed":
+            booking = services.confirm_booking(booking=booking)
+        elif booking.status == Booking.Status.PENDING:
+            booking = services.decline_booking(booking=booking, reason=reason)
+        else:
+            booking = services.cancel_booking(booking=booking, reason=reason, enforce_notice=False)
+        return v3(booking_json(booking))
+
+    def patch(self, request, booking_id):
+        """Reschedule to an offered slot."""
+        booking = reachable_booking(request, booking_id)
+        body = p.as_object(request.data, "body")
+        if "start_time" not in body:
+            raise BadRequest("is required", field="start_time")
+        start = p.unix_seconds(body["start_time"], "start_time")
+        end = p.unix_seconds(body["end_time"], "end_time") if "end_time" in body else None
+        booking = services.reschedule_booking(booking=booking, start=start, end=end)
+        return v3(booking_json(booking))
+
+    def delete(self, request, booking_id):
+        booking = reachable_booking(request, booking_id)
+        body = request.data if isinstance(request.data, dict) else {}
+        reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
+        services.cancel_booking(booking=booking, reason=reason)
+        return v3_deleted()
+
+
+def check_organizer_link(booking: Booking, salt) -> None:
+    """The PUT's ``salt`` is the token of the organizer's emailed link: valid, unexpired,
+    for this booking, and not used yet."""
+    if not isinstance(salt, str):
+        raise Unauthorized("Give the API key, a session, or the organizer link's salt.")
+    try:
+        booking_id, nonce = links.read_organizer_token(salt)
+    except links.LinkProblem as problem:
+        raise Unauthorized(f"The organizer link is {problem.reason}.") from None
+    if booking_id != booking.id:
+        raise Unauthorized("The organizer link is for another booking.")
+    if not booking.organizer_link_nonce or not tokens.secret_matches(
+        nonce, tokens.digest(booking.organizer_link_nonce)
+    ):
+        raise Unauthorized("The organizer link was already used.")
+
+
+class SessionsView(SchedulingView):
+    """POST /v3/scheduling/sessions"""
+
+    def post(self, request):
+        caller = require_caller(request, "api_key", "grant")
+        body = p.as_object(request.data, "body")
+        ttl = 5
+        if body.get("time_to_live") is not None:
+            ttl = p.whole_number(
+                body["time_to_live"], "time_to_live", minimum=1, maximum=MAX_SESSION_MINUTES
+            )
+        configuration = None
+        if body.get("configuration_id"):
+            configuration_id = parse_uuid(body["configuration_id"], "configuration_id")
+            configuration = Configuration.objects.filter(pk=configuration_id).first()
+        elif body.get("slug"):
+            configuration = Configuration.objects.filter(slug=p.text(body["slug"], "slug")).first()
+        else:
+            raise BadRequest("is required (or slug)", field="configuration_id")
+        if configuration is None or (
+            caller.kind == "grant" and configuration.grant_id != caller.grant.pk
+        ):
+            raise NotFound("No configuration with this ID or slug.")
+        session = Session(
+            configuration=configuration, expires_at=timezone.now() + dt.timedelta(minutes=ttl)
+        )
+        secret = session.set_new_token()
+        session.save()
+        return v3({"session_id": secret})
+
+
+class SessionView(SchedulingView):
+    """GET|DELETE /v3/scheduling/sessions/{session_id}"""
+
+    def find(self, request, session_id) -> Session:
+        require_caller(request, "api_key", "grant", "session")
+        session = (
+            Session.objects.filter(
+                token_digest=tokens.digest(session_id), expires_at__gt=timezone.now()
+            )
+            .select_related("configuration")
+            .first()
+        )
+        if session is None:
+            raise NotFound("No live session with this ID.")
+        caller: Caller = request.auth
+        if caller.kind == "grant" and session.configuration.grant_id != caller.grant.pk:
+            raise NotFound("No live session with this ID.")
+        return session
+
+    def get(self, request, session_id):
+        session = self.find(request, session_id)
+        return v3(
+            {
+                "session_id": session_id,
+                "configuration_id": str(session.configuration_id),
+                "expires_at": to_unix(session.expires_at),
+            }
+        )
+
+    def delete(self, request, session_id):
+        self.find(request, session_id).delete()
+        return v3_deleted()

@@ -1,0 +1,138 @@
+"""What a guest gives: checked against the configuration's form definition. Shared by
+the API and the hosted pages so both accept and refuse the same things."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bookings.problems import InvalidBooking
+from pages.models import AdditionalField, Configuration
+from pages.validators import known_timezones
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
+MAX_ADDITIONAL_GUESTS = 10
+
+
+@dataclass(frozen=True)
+class Guest:
+    name: str
+    email: str
+    timezone: str = ""
+    language: str = ""
+    additional_guests: tuple[dict, ...] = ()
+    additional_fields: dict = field(default_factory=dict)
+
+
+def clean_email(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value) > 254:
+        raise InvalidBooking("must be an email address", field=field_name)
+    return value.strip()
+
+
+def clean_name(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidBooking("is required", field=field_name)
+    if len(value) > 200 or any(c in value for c in "\r\n\x00"):
+        raise InvalidBooking("must be one line of at most 200 characters", field=field_name)
+    return value.strip()
+
+
+def clean_guest(
+    configuration: Configuration,
+    *,
+    name: Any,
+    email: Any,
+    timezone: Any = "",
+    language: Any = "",
+    additional_guests: Any = (),
+    additional_fields: Any = None,
+    field_prefix: str = "guest.",
+) -> Guest:
+    name = clean_name(name, f"{field_prefix}name")
+    email = clean_email(email, f"{field_prefix}email")
+    if timezone and timezone not in known_timezones():
+        raise InvalidBooking(f"{timezone!r} is not an IANA time zone name", field="timezone")
+    if language and language not in ("en", "de"):
+        raise InvalidBooking("must be en or de", field="email_language")
+    guests = []
+    if additional_guests:
+        if configuration.hide_additional_guests:
+            raise InvalidBooking("this page takes no additional guests", field="additional_guests")
+        if not isinstance(additional_guests, list | tuple):
+            raise InvalidBooking("must be a list", field="additional_guests")
+        if len(additional_guests) > MAX_ADDITIONAL_GUESTS:
+            raise InvalidBooking(f"at most {MAX_ADDITIONAL_GUESTS}", field="additional_guests")
+        for i, item in enumerate(additional_guests):
+            if not isinstance(item, dict):
+                raise InvalidBooking("must be an object", field=f"additional_guests[{i}]")
+            guests.append(
+                {
+                    "name": str(item.get("name") or "")[:200].replace("\n", " "),
+                    "email": clean_email(item.get("email"), f"additional_guests[{i}].email"),
+                }
+            )
+    answers = clean_additional_fields(configuration, additional_fields or {})
+    return Guest(name, email, timezone or "", language or "", tuple(guests), answers)
+
+
+def clean_additional_fields(configuration: Configuration, answers: Any) -> dict:
+    """Answers keyed by field key, checked by each field's type, required flag, pattern
+    and options. Unknown keys are refused (a typo would otherwise be lost silently)."""
+    if not isinstance(answers, dict):
+        raise InvalidBooking("must be an object", field="additional_fields")
+    definitions = {f.key: f for f in configuration.additional_fields.all()}
+    for key in answers:
+        if key not in definitions:
+            raise InvalidBooking("is not a field of this page", field=f"additional_fields.{key}")
+    cleaned = {}
+    for key, definition in definitions.items():
+        path = f"additional_fields.{key}"
+        value = answers.get(key, definition.default or None)
+        if value in (None, "", []):
+            if definition.required and definition.type != AdditionalField.Type.METADATA:
+                raise InvalidBooking("is required", field=path)
+            continue
+        cleaned[key] = clean_answer(definition, value, path)
+    return cleaned
+
+
+def clean_answer(definition: AdditionalField, value: Any, path: str) -> Any:
+    types = AdditionalField.Type
+    kind = definition.type
+    if kind == types.CHECKBOX:
+        if not isinstance(value, bool):
+            raise InvalidBooking("must be true or false", field=path)
+        if definition.required and not value:
+            raise InvalidBooking("must be checked", field=path)
+        return value
+    if kind == types.MULTI_SELECT:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidBooking("must be a list of options", field=path)
+        unknown = [v for v in value if v not in definition.options]
+        if unknown:
+            raise InvalidBooking(f"{unknown[0]!r} is not one of the options", field=path)
+        return value
+    if not isinstance(value, str):
+        raise InvalidBooking("must be a string", field=path)
+    value = value.strip()
+    limit = 5000 if kind == types.MULTI_LINE_TEXT else 500
+    if len(value) > limit:
+        raise InvalidBooking(f"must be at most {limit} characters", field=path)
+    if kind in (types.DROPDOWN, types.RADIO_BUTTON) and value not in definition.options:
+        raise InvalidBooking("is not one of the options", field=path)
+    if kind == types.EMAIL and not EMAIL.match(value):
+        raise InvalidBooking("must be an email address", field=path)
+    if kind == types.PHONE_NUMBER and not PHONE.match(value):
+        raise InvalidBooking("must be a phone number", field=path)
+    if kind == types.DATE:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidBooking("must be a date such as 2026-12-24", field=path) from None
+    if definition.pattern and not re.fullmatch(definition.pattern, value):
+        raise InvalidBooking("does not have the expected form", field=path)
+    return value

@@ -1,0 +1,12 @@
+"""Receivers of pages' signals (connected in BookingsConfig.ready): the one reverse
+channel, from an event moved or deleted through the events API to its booking."""
+
+from bookings import services
+
+
+def on_event_moved(sender, *, event, old_start, old_end, **kwargs) -> None:
+    services.follow_moved_event(event=event, old_start=old_start, old_end=old_end)
+
+
+def on_event_deleted(sender, *, event, **kwargs) -> None:
+    services.follow_deleted_event(event=event)

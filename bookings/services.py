@@ -1,0 +1,414 @@
+"""Every change to a booking. API views, hosted pages, admin actions, tasks and the
+event-signal receivers call these and nothing else writes bookings.
+
+Each function runs in one transaction and, for anything that takes a host's time:
+1. locks the rows of every grant that could host it, in primary-key order (the order is
+   what keeps two bookings that lock overlapping host sets from deadlocking);
+2. re-runs the availability engine on fresh data for exactly the requested slot, inside
+   the lock, so what it sees cannot change before the insert;
+3. writes the booking, its host rows (the time it blocks, buffers included) and its
+   calendar event, and records what must be sent (bookings.notifications).
+On PostgreSQL the exclusion constraint on host rows is a backstop: a violation (which the
+locks make impossible) still becomes a 409, never a double booking. On SQLite, write
+transactions begin IMMEDIATE (settings), which serializes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import zoneinfo
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from bookings import links, notifications
+from bookings.availability import COLLECTIVE, find_slots
+from bookings.availability_loader import (
+    from_unix,
+    load_configuration,
+    participant_rows_of,
+    to_unix,
+)
+from bookings.guest_input import Guest
+from bookings.models import Booking, BookingHost
+from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
+from pages.models import Configuration, Event, Grant, Participant
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    booking: Booking
+    booking_ref: str
+
+
+def lock_hosts(grant_ids) -> None:
+    """Row locks on these grants, in a fixed order, until the transaction ends. The race
+    closed here: two requests both seeing a slot free and both inserting."""
+    if settings.SCHEDULER_DISABLE_BOOKING_LOCKS:  # the race test's control run only
+        return
+    # PostgreSQL connections carry lock_timeout (settings), so a wait here ends in a
+    # 409 rather than hanging the request.
+    list(Grant.objects.select_for_update().filter(pk__in=sorted(set(grant_ids))).order_by("pk"))
+
+
+def candidate_hosts(rows: list[Participant]) -> list[Participant]:
+    """The participants who are grants: the people a booking can occupy."""
+    return [p for p in rows if p.grant_id]
+
+
+def start_is_on_offer_grid(configuration: Configuration, start: int) -> bool:
+    """Whether some availability request could offer ``start``: grids begin at a local
+    multiple of round_to and step by the interval, so offered starts are exactly the
+    local multiples of gcd(interval, round_to) minutes."""
+    step = math.gcd(configuration.effective_interval_minutes, configuration.round_to) * 60
+    zone = configuration.timezone or configuration.grant.timezone or "UTC"
+    local = dt.datetime.fromtimestamp(start, zoneinfo.ZoneInfo(zone))
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    return seconds % step == 0
+
+
+def offered_slot(
+    configuration: Configuration,
+    start: int,
+    *,
+    now: dt.datetime,
+    exclude_booking_id=None,
+    only_emails: set[str] | None = None,
+    conflicts_only: bool = False,
+    participant_rows: list[Participant] | None = None,
+):
+    """The engine's verdict on exactly [start, start + duration), from fresh data: the
+    Slot when offered, else None. ``conflicts_only`` (confirming a pending booking) keeps
+    only busy time and capacity, not open hours or notice: the organizer decides."""
+    duration = configuration.duration_minutes * 60
+    data = load_configuration(
+        configuration,
+        start,
+        start + duration,
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+        participant_rows=participant_rows,
+    )
+    participants = data.participants
+    if only_emails is not None:
+        participants = tuple(p for p in participants if p.email.lower() in only_emails)
+    query = replace(data.query, origin=start)
+    if conflicts_only:
+        participants = tuple(replace(p, open_hours=()) for p in participants)
+        query = replace(query, earliest_start=None, latest_start=None)
+    result = find_slots(query, participants)
+    if result.slots and result.slots[0].start == start:
+        return result.slots[0]
+    return None
+
+
+def _blocked_range(configuration: Configuration, start: dt.datetime, end: dt.datetime):
+    return (
+        start - dt.timedelta(minutes=configuration.buffer_before),
+        end + dt.timedelta(minutes=configuration.buffer_after),
+    )
+
+
+def _write_host_rows(booking: Booking, grants: list[Grant]) -> None:
+    configuration = booking.configuration
+    blocked_start, blocked_end = _blocked_range(configuration, booking.start, booking.end)
+    BookingHost.objects.bulk_create(
+        BookingHost(
+            booking=booking,
+            grant=grant,
+            blocked_start=blocked_start,
+            blocked_end=blocked_end,
+            active=True,
+            exclusive=configuration.capacity == 1,
+        )
+        for grant in grants
+    )
+
+
+def _choose_hosts(configuration, participants, slot) -> tuple[list[Participant], Participant]:
+    """(hosts, organizer). Collective: every grant participant, organizer the one marked
+    so. Round-robin: the first free person in queue order hosts and organizes."""
+    by_email = {p.email.lower(): p for p in participants}
+    if configuration.availability_method == COLLECTIVE:
+        organizer = next((p for p in participants if p.is_organizer), None) or participants[0]
+        return participants, organizer
+    chosen = by_email[slot.emails[0].lower()]
+    return [chosen], chosen
+
+
+def _event_for(booking: Booking, organizer: Participant, hosts: list[Participant]) -> Event | None:
+    calendar = organizer.booking_calendar
+    if calendar is None:
+        return None
+    configuration = booking.configuration
+    people = [{"email": booking.guest_email, "name": booking.guest_name}]
+    people += [{"email": g["email"], "name": g.get("name", "")} for g in booking.additional_guests]
+    if not configuration.hide_participants:
+        people += [{"email": h.email, "name": h.name} for h in hosts]
+    return Event.objects.create(
+        calendar=calendar,
+        title=configuration.title,
+        description=configuration.description,
+        location=configuration.location,
+        start=booking.start,
+        end=booking.end,
+        busy=True,
+        status=Event.Status.TENTATIVE
+        if booking.status == Booking.Status.PENDING
+        else Event.Status.CONFIRMED,
+        participants=people,
+        metadata={"booking_id": str(booking.id), "configuration_id": str(configuration.id)},
+    )
+
+
+def _atomic_booking_write(function):
+    """Run ``function`` in one transaction; turn the database's own refusals (the
+    exclusion constraint, a lock wait that timed out) into a 409."""
+
+    def run(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        except IntegrityError as exc:
+            if "booking_host_no_overlap" in str(exc):
+                logger.warning("exclusion constraint refused an overlapping booking")
+                raise SlotUnavailable(
+                    "This time was just booked by someone else.", field="start_time"
+                ) from exc
+            raise
+        except OperationalError as exc:
+            if "lock timeout" in str(exc) or "canceling statement" in str(exc):
+                raise SlotUnavailable(
+                    "This time is being booked right now; try again.", field="start_time"
+                ) from exc
+            raise
+
+    run.__name__ = function.__name__
+    run.__doc__ = function.__doc__
+    return run
+
+
+def _check_times(configuration: Configuration, start: int, end: int | None) -> None:
+    duration = configuration.duration_minutes * 60
+    if end is not None and end - start != duration:
+        raise InvalidBooking(
+            f"must be start_time + {configuration.duration_minutes} minutes", field="end_time"
+        )
+    if not start_is_on_offer_grid(configuration, start):
+        raise SlotUnavailable("This start time is not one this page offers.", field="start_time")
+
+
+@_atomic_booking_write
+def create_booking(
+    *,
+    configuration: Configuration,
+    start: int,
+    end: int | None,
+    guest: Guest,
+    host_emails: set[str] | None = None,
+    now: dt.datetime | None = None,
+) -> NewBooking:
+    """Book [start, start + duration) for ``guest``. 409 (SlotUnavailable) unless the slot
+    is offered at this moment; host_emails narrows round-robin to those people."""
+    now = now or timezone.now()
+    _check_times(configuration, start, end)
+    rows = participant_rows_of(configuration)
+    participants = candidate_hosts(rows)
+    if not participants:
+        raise SlotUnavailable("This page has no host to book.", field="configuration_id")
+    lock_hosts([p.grant_id for p in participants] + [configuration.grant_id])
+    only = {e.lower() for e in host_emails} if host_emails else None
+    slot = offered_slot(configuration, start, now=now, only_emails=only, participant_rows=rows)
+    if slot is None:
+        raise SlotUnavailable("This time is no longer available.", field="start_time")
+    hosts, organizer = _choose_hosts(configuration, participants, slot)
+    pending = configuration.booking_type == Configuration.BookingType.ORGANIZER_CONFIRMATION
+    booking = Booking(
+        configuration=configuration,
+        organizer=organizer.grant,
+        start=from_unix(start),
+        end=from_unix(start + configuration.duration_minutes * 60),
+        status=Booking.Status.PENDING if pending else Booking.Status.BOOKED,
+        guest_name=guest.name,
+        guest_email=guest.email,
+        additional_guests=list(guest.additional_guests),
+        additional_fields=guest.additional_fields,
+        guest_timezone=guest.timezone,
+        language=guest.language or configuration.locale or "en",
+    )
+    booking.salt_digest = links.salt_digest(booking.id)
+    if pending:
+        booking.organizer_link_nonce = links.new_organizer_nonce()
+    booking.event = _event_for(booking, organizer, hosts)
+    booking.save()
+    _write_host_rows(booking, [h.grant for h in hosts])
+    notifications.booking_created(booking)
+    return NewBooking(booking, links.booking_ref(booking))
+
+
+def _locked_booking(booking: Booking) -> Booking:
+    """The booking re-read under its hosts' locks (its state may have changed)."""
+    grant_ids = list(booking.host_rows.values_list("grant_id", flat=True))
+    configuration = booking.configuration
+    if configuration.availability_method != COLLECTIVE:
+        grant_ids += [p.grant_id for p in candidate_hosts(participant_rows_of(configuration))]
+    lock_hosts(grant_ids + [configuration.grant_id])
+    return (
+        Booking.objects.select_for_update()
+        .select_related("configuration__grant")
+        .get(pk=booking.pk)
+    )
+
+
+@_atomic_booking_write
+def confirm_booking(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
+    """An organizer accepts a pending booking. Its time is re-checked under lock."""
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    if booking.status != Booking.Status.PENDING:
+        raise WrongState(f"This booking is {booking.status}, not pending.", field="status")
+    hosts = {e.lower() for e in booking.host_rows.values_list("grant__email", flat=True)}
+    slot = offered_slot(
+        booking.configuration,
+        to_unix(booking.start),
+        now=now,
+        exclude_booking_id=booking.id,
+        only_emails=hosts,
+        conflicts_only=True,
+    )
+    if slot is None:
+        raise SlotUnavailable("The host is no longer free at this time.", field="status")
+    booking.status = Booking.Status.BOOKED
+    booking.organizer_link_nonce = ""
+    booking.save(update_fields=["status", "organizer_link_nonce", "updated_at"])
+    if booking.event_id:
+        Event.objects.filter(pk=booking.event_id).update(
+            status=Event.Status.CONFIRMED, updated_at=now
+        )
+    notifications.booking_confirmed(booking)
+    return booking
+
+
+def _release(booking: Booking, reason: str, now: dt.datetime) -> None:
+    booking.status = Booking.Status.CANCELLED
+    booking.cancellation_reason = reason
+    booking.organizer_link_nonce = ""
+    booking.save(
+        update_fields=["status", "cancellation_reason", "organizer_link_nonce", "updated_at"]
+    )
+    booking.host_rows.update(active=False)
+    if booking.event_id:
+        Event.objects.filter(pk=booking.event_id).update(
+            status=Event.Status.CANCELLED, updated_at=now
+        )
+
+
+@transaction.atomic
+def decline_booking(*, booking: Booking, reason: str = "", now: dt.datetime | None = None):
+    """An organizer refuses a pending booking: its time is free again."""
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    if booking.status != Booking.Status.PENDING:
+        raise WrongState(f"This booking is {booking.status}, not pending.", field="status")
+    _release(booking, reason, now)
+    notifications.booking_declined(booking, reason)
+    return booking
+
+
+@transaction.atomic
+def cancel_booking(
+    *,
+    booking: Booking,
+    reason: str = "",
+    enforce_notice: bool = True,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Cancel a booked or pending booking. With ``enforce_notice`` (guests and the API),
+    refused inside the configuration's min_cancellation_notice."""
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    if booking.status == Booking.Status.CANCELLED:
+        raise WrongState("This booking is already cancelled.", field="status")
+    notice = dt.timedelta(minutes=booking.configuration.min_cancellation_notice)
+    if enforce_notice and now > booking.start - notice:
+        raise TooLateToCancel(
+            f"Bookings can be cancelled up to {booking.configuration.min_cancellation_notice} "
+            "minutes before they start.",
+            field="booking_id",
+        )
+    _release(booking, reason, now)
+    notifications.booking_cancelled(booking, reason)
+    return booking
+
+
+@_atomic_booking_write
+def reschedule_booking(
+    *, booking: Booking, start: int, end: int | None = None, now: dt.datetime | None = None
+) -> Booking:
+    """Move a booking to another offered slot (its own time does not count as busy).
+    Round-robin keeps the host when free, else the next free one takes it."""
+    now = now or timezone.now()
+    booking = _locked_booking(booking)
+    configuration = booking.configuration
+    if booking.status == Booking.Status.CANCELLED:
+        raise WrongState("A cancelled booking cannot be rescheduled.", field="status")
+    _check_times(configuration, start, end)
+    slot = offered_slot(configuration, start, now=now, exclude_booking_id=booking.id)
+    if slot is None:
+        raise SlotUnavailable("This time is not available.", field="start_time")
+    participants = candidate_hosts(participant_rows_of(configuration))
+    current = set(booking.host_rows.values_list("grant_id", flat=True))
+    if configuration.availability_method == COLLECTIVE:
+        hosts, organizer = _choose_hosts(configuration, participants, slot)
+    else:
+        free = [p for p in participants if p.email in slot.emails]
+        keep = [p for p in free if p.grant_id in current]
+        organizer = keep[0] if keep else next(p for p in free if p.email == slot.emails[0])
+        hosts = [organizer]
+    old_start, old_end = booking.start, booking.end
+    booking.start = from_unix(start)
+    booking.end = from_unix(start + configuration.duration_minutes * 60)
+    booking.organizer = organizer.grant
+    booking.save(update_fields=["start", "end", "organizer", "updated_at"])
+    booking.host_rows.all().delete()
+    _write_host_rows(booking, [h.grant for h in hosts])
+    if booking.event_id:
+        calendar_id = organizer.booking_calendar_id or booking.event.calendar_id
+        Event.objects.filter(pk=booking.event_id).update(
+            start=booking.start, end=booking.end, calendar_id=calendar_id, updated_at=now
+        )
+    notifications.booking_rescheduled(booking, old_start, old_end)
+    return booking
+
+
+@_atomic_booking_write
+def follow_moved_event(*, event: Event, old_start: dt.datetime, old_end: dt.datetime) -> None:
+    """The organizer moved a booking's event in their calendar: the booking follows, with
+    the same notices as a reschedule. Their calendar is authoritative, so open hours and
+    notice are not re-checked; overlapping another booking is still refused (409)."""
+    booking = Booking.objects.filter(event=event).exclude(status="cancelled").first()
+    if booking is None or (event.start, event.end) == (booking.start, booking.end):
+        return
+    booking = _locked_booking(booking)
+    booking.start, booking.end = event.start, event.end
+    booking.save(update_fields=["start", "end", "updated_at"])
+    blocked_start, blocked_end = _blocked_range(booking.configuration, event.start, event.end)
+    booking.host_rows.update(blocked_start=blocked_start, blocked_end=blocked_end)
+    notifications.booking_rescheduled(booking, old_start, old_end)
+
+
+def follow_deleted_event(*, event: Event) -> None:
+    """The organizer deleted a booking's event: the booking is cancelled, with notices."""
+    booking = Booking.objects.filter(event=event).exclude(status="cancelled").first()
+    if booking is not None:
+        cancel_booking(
+            booking=booking,
+            reason="The organizer removed this meeting from their calendar.",
+            enforce_notice=False,
+        )
