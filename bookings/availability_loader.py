@@ -8,6 +8,8 @@ round-robin history are each one query.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -177,6 +179,17 @@ def last_booked_by_grant(configuration: Configuration, grant_ids: list) -> dict:
         .annotate(last=Max("booking__created_at"))
     )
     return {row["grant_id"]: to_unix(row["last"]) for row in rows}
+
+
+def on_offer_grid(configuration: Configuration, start: int) -> bool:
+    """Whether some availability request could offer ``start``: grids begin at a local
+    multiple of round_to and step by the interval, so offered starts are exactly the
+    local multiples of gcd(interval, round_to) minutes."""
+    step = math.gcd(configuration.effective_interval_minutes, configuration.round_to) * 60
+    zone = configuration.timezone or configuration.grant.timezone or "UTC"
+    local = dt.datetime.fromtimestamp(start, zoneinfo.ZoneInfo(zone))
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    return seconds % step == 0
 
 
 def participant_rows_of(configuration: Configuration) -> list[ParticipantRow]:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
-import zoneinfo
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -30,6 +28,7 @@ from bookings.availability import COLLECTIVE, find_slots
 from bookings.availability_loader import (
     from_unix,
     load_configuration,
+    on_offer_grid,
     participant_rows_of,
     to_unix,
 )
@@ -60,17 +59,6 @@ def lock_hosts(grant_ids) -> None:
 def candidate_hosts(rows: list[Participant]) -> list[Participant]:
     """The participants who are grants: the people a booking can occupy."""
     return [p for p in rows if p.grant_id]
-
-
-def start_is_on_offer_grid(configuration: Configuration, start: int) -> bool:
-    """Whether some availability request could offer ``start``: grids begin at a local
-    multiple of round_to and step by the interval, so offered starts are exactly the
-    local multiples of gcd(interval, round_to) minutes."""
-    step = math.gcd(configuration.effective_interval_minutes, configuration.round_to) * 60
-    zone = configuration.timezone or configuration.grant.timezone or "UTC"
-    local = dt.datetime.fromtimestamp(start, zoneinfo.ZoneInfo(zone))
-    seconds = local.hour * 3600 + local.minute * 60 + local.second
-    return seconds % step == 0
 
 
 def offered_slot(
@@ -200,7 +188,7 @@ def _check_times(configuration: Configuration, start: int, end: int | None) -> N
         raise InvalidBooking(
             f"must be start_time + {configuration.duration_minutes} minutes", field="end_time"
         )
-    if not start_is_on_offer_grid(configuration, start):
+    if not on_offer_grid(configuration, start):
         raise SlotUnavailable("This start time is not one this page offers.", field="start_time")
 
 

@@ -10,8 +10,9 @@ from bookings.api import availability_input
 from bookings.api.auth import SchedulingAuthentication
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
-from bookings.availability import explain_start, find_slots
+from bookings.availability import find_slots
 from bookings.availability_loader import busy_by_grant, from_unix, load_configuration
+from bookings.explanations import explain, explanation_json
 from pages.api import parsing as p
 from pages.api.envelope import v3
 from pages.api.errors import BadRequest, NotFound
@@ -153,21 +154,4 @@ class ExplainView(SchedulingView):
         if "start_time" not in request.query_params:
             raise BadRequest("is required", field="start_time")
         start = p.unix_seconds(request.query_params["start_time"], "start_time")
-        return v3(explanation_of(configuration, start))
-
-
-def explanation_of(configuration: Configuration, start: int) -> dict:
-    """Why ``start`` is or is not offered (also shown in the admin)."""
-    duration = configuration.duration_minutes * 60
-    # Load one day around the start so the grid and buffers are as on the page.
-    data = load_configuration(configuration, start, start + duration)
-    explanation = explain_start(data.query, data.participants, start)
-    return {
-        "start_time": explanation.start,
-        "end_time": explanation.end,
-        "available": explanation.available,
-        "emails": list(explanation.emails),
-        "reasons": [
-            {"email": r.email, "reason": r.reason, "detail": r.detail} for r in explanation.reasons
-        ],
-    }
+        return v3(explanation_json(explain(configuration, start)))
