@@ -7,8 +7,12 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from bookings import receivers
+        from bookings import admin_tools, receivers
         from pages import signals
 
         signals.event_moved.connect(receivers.on_event_moved, dispatch_uid="bookings.moved")
         signals.event_deleted.connect(receivers.on_event_deleted, dispatch_uid="bookings.deleted")
+        # The configuration admin gains the tools that need bookings (explain, preview,
+        # fairness). The admin app is first in INSTALLED_APPS, so its autodiscovery has
+        # registered pages' ConfigurationAdmin by now.
+        admin_tools.register()
