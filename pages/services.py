@@ -1,10 +1,32 @@
-"""Writes on the organizer side. Views, API views, admin and commands call these."""
+"""Writes on the organizer side. Views, API views, admin and commands call these.
+
+Each runs in one transaction. A problem the caller could have avoided is raised as a
+django ValidationError keyed by model field; each API dialect turns it into its 400,
+naming the field as its wire shape spells it.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from pages.models import ApiKey, Calendar, Grant
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from pages.models import (
+    AdditionalField,
+    ApiKey,
+    Calendar,
+    Configuration,
+    Event,
+    Grant,
+    OpenHours,
+    Participant,
+    Reminder,
+)
+from pages.signals import event_deleted, event_moved
 
 
 @transaction.atomic
@@ -34,3 +56,353 @@ def create_grant(*, email: str, name: str = "", timezone: str = "UTC") -> tuple[
     grant.save()
     ensure_primary_calendar(grant)
     return grant, token
+
+
+@transaction.atomic
+def delete_grant(*, grant: Grant) -> None:
+    """The grant, its calendars, events and configurations. Its events are announced one
+    by one first (``event_deleted``), as if deleted through the events API, so a booking
+    that made one is cancelled with its notices."""
+    _announce_and_delete_events(Event.objects.filter(calendar__grant=grant))
+    grant.delete()
+
+
+# Calendars
+
+
+@transaction.atomic
+def create_calendar(
+    *,
+    grant: Grant,
+    name: str,
+    description: str = "",
+    timezone: str | None = None,
+    read_only: bool = False,
+) -> Calendar:
+    calendar = Calendar(
+        grant=grant,
+        name=name,
+        description=description,
+        timezone=timezone or grant.timezone,
+        read_only=read_only,
+    )
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+@transaction.atomic
+def update_calendar(
+    *,
+    calendar: Calendar,
+    name: str | None = None,
+    description: str | None = None,
+    timezone: str | None = None,
+    read_only: bool | None = None,
+) -> Calendar:
+    """Sets the values given; ``None`` keeps a value."""
+    changes = {
+        "name": name,
+        "description": description,
+        "timezone": timezone,
+        "read_only": read_only,
+    }
+    for attribute, value in changes.items():
+        if value is not None:
+            setattr(calendar, attribute, value)
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+@transaction.atomic
+def delete_calendar(*, calendar: Calendar) -> None:
+    if calendar.is_primary:
+        raise ValidationError({"calendar": "The primary calendar cannot be deleted."})
+    _announce_and_delete_events(Event.objects.filter(calendar=calendar))
+    calendar.delete()
+
+
+# Events
+
+
+def _writable(calendar: Calendar) -> None:
+    if calendar.read_only:
+        raise ValidationError({"calendar": "The calendar is read-only."})
+
+
+@transaction.atomic
+def create_event(
+    *,
+    calendar: Calendar,
+    start: dt.datetime,
+    end: dt.datetime,
+    title: str = "",
+    description: str = "",
+    location: str = "",
+    busy: bool = True,
+    status: str = Event.Status.CONFIRMED,
+    participants: Sequence[Mapping[str, str]] = (),
+    metadata: Mapping[str, str] | None = None,
+) -> Event:
+    _writable(calendar)
+    event = Event(
+        calendar=calendar,
+        start=start,
+        end=end,
+        title=title,
+        description=description,
+        location=location,
+        busy=busy,
+        status=status,
+        participants=[dict(p) for p in participants],
+        metadata=dict(metadata or {}),
+    )
+    event.full_clean(exclude=["calendar"])
+    event.save()
+    return event
+
+
+@transaction.atomic
+def update_event(
+    *,
+    event: Event,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    location: str | None = None,
+    busy: bool | None = None,
+    status: str | None = None,
+    participants: Sequence[Mapping[str, str]] | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> Event:
+    """Sets the values given (``None`` keeps one). A change of time is announced with
+    ``event_moved`` after the save, inside this transaction: a booking that made the
+    event follows it, and if it cannot, the move is undone with it."""
+    # Locked so that two moves of one event cannot both report the same old time.
+    event = (
+        Event.objects.select_for_update(of=("self",)).select_related("calendar").get(pk=event.pk)
+    )
+    _writable(event.calendar)
+    old_start, old_end = event.start, event.end
+    changes: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "title": title,
+        "description": description,
+        "location": location,
+        "busy": busy,
+        "status": status,
+        "participants": None if participants is None else [dict(p) for p in participants],
+        "metadata": None if metadata is None else dict(metadata),
+    }
+    for attribute, value in changes.items():
+        if value is not None:
+            setattr(event, attribute, value)
+    event.full_clean(exclude=["calendar"])
+    event.save()
+    if (event.start, event.end) != (old_start, old_end):
+        event_moved.send(sender=Event, event=event, old_start=old_start, old_end=old_end)
+    return event
+
+
+@transaction.atomic
+def delete_event(*, event: Event) -> None:
+    """Announced with ``event_deleted`` before the delete, inside this transaction."""
+    event = (
+        Event.objects.select_for_update(of=("self",)).select_related("calendar").get(pk=event.pk)
+    )
+    _writable(event.calendar)
+    event_deleted.send(sender=Event, event=event)
+    event.delete()
+
+
+def _announce_and_delete_events(events) -> None:
+    for event in events.select_for_update(of=("self",)).order_by("pk"):
+        event_deleted.send(sender=Event, event=event)
+    events.delete()
+
+
+# Configurations
+
+MAX_PARTICIPANTS = 50
+
+
+@dataclass(frozen=True)
+class OpenHoursSpec:
+    days: tuple[int, ...]
+    start_minute: int
+    end_minute: int
+    timezone: str = ""  # empty: the participant's zone, then the configuration's
+    exdates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParticipantSpec:
+    """One participant. With availability and no calendars chosen, the grant's primary
+    calendar makes them busy; without a booking calendar they are not on the event."""
+
+    email: str
+    name: str = ""
+    is_organizer: bool = False
+    timezone: str = ""
+    grant: Grant | None = None
+    has_availability: bool = False
+    availability_calendars: tuple[Calendar, ...] = ()
+    open_hours: tuple[OpenHoursSpec, ...] = ()
+    booking_calendar: Calendar | None = None
+
+
+@dataclass(frozen=True)
+class ReminderSpec:
+    minutes_before_event: int
+    type: str = Reminder.Type.EMAIL
+    recipient: str = Reminder.Recipient.ALL
+    email_subject: str = ""
+
+
+@dataclass(frozen=True)
+class AdditionalFieldSpec:
+    key: str
+    label: str
+    type: str = AdditionalField.Type.TEXT
+    required: bool = False
+    default: str = ""
+    pattern: str = ""
+    order: int = 0
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class ConfigurationChanges:
+    """What to write. ``fields`` are Configuration columns to set. A nested list left
+    None keeps what is there; a list (even an empty one) replaces it. ``extra`` keys are
+    set in Configuration.extra and ``extra_removed`` keys taken out; other keys of extra
+    are kept (the other dialect keeps its own fields there)."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    participants: list[ParticipantSpec] | None = None
+    default_open_hours: list[OpenHoursSpec] | None = None
+    reminders: list[ReminderSpec] | None = None
+    additional_fields: list[AdditionalFieldSpec] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    extra_removed: set[str] = field(default_factory=set)
+
+
+@transaction.atomic
+def create_configuration(*, grant: Grant, changes: ConfigurationChanges) -> Configuration:
+    configuration = Configuration(grant=grant)
+    _write_configuration(configuration, changes)
+    return configuration
+
+
+@transaction.atomic
+def update_configuration(
+    *, configuration: Configuration, changes: ConfigurationChanges
+) -> Configuration:
+    # Locked: two updates at once would otherwise interleave their participant rows.
+    configuration = Configuration.objects.select_for_update().get(pk=configuration.pk)
+    _write_configuration(configuration, changes)
+    return configuration
+
+
+@transaction.atomic
+def delete_configuration(*, configuration: Configuration) -> None:
+    configuration.delete()
+
+
+def _write_configuration(configuration: Configuration, changes: ConfigurationChanges) -> None:
+    for attribute, value in changes.fields.items():
+        setattr(configuration, attribute, value)
+    extra = {k: v for k, v in configuration.extra.items() if k not in changes.extra_removed}
+    configuration.extra = {**extra, **changes.extra}
+    configuration.full_clean(exclude=["grant"])
+    try:
+        # A savepoint: a slug taken by a concurrent request fails here, not the whole
+        # transaction.
+        with transaction.atomic():
+            configuration.save()
+    except IntegrityError:
+        if configuration.slug and Configuration.objects.filter(slug=configuration.slug).exists():
+            raise ValidationError({"slug": "This slug is taken."}) from None
+        raise
+    if changes.participants is not None:
+        _replace_participants(configuration, changes.participants)
+    if changes.default_open_hours is not None:
+        configuration.open_hours.filter(participant=None).delete()
+        _add_open_hours(configuration, None, changes.default_open_hours)
+    if changes.reminders is not None:
+        configuration.reminders.all().delete()
+        _add_rows(
+            [Reminder(configuration=configuration, **vars(spec)) for spec in changes.reminders]
+        )
+    if changes.additional_fields is not None:
+        configuration.additional_fields.all().delete()
+        _add_rows(
+            [
+                AdditionalField(
+                    configuration=configuration, **{**vars(spec), "options": list(spec.options)}
+                )
+                for spec in changes.additional_fields
+            ]
+        )
+    _check_participants(configuration)
+
+
+def _replace_participants(configuration: Configuration, specs: list[ParticipantSpec]) -> None:
+    configuration.participants.all().delete()  # their open hours go with them
+    for position, spec in enumerate(specs):
+        participant = Participant(
+            configuration=configuration,
+            grant=spec.grant,
+            email=spec.email,
+            name=spec.name,
+            is_organizer=spec.is_organizer,
+            timezone=spec.timezone,
+            has_availability=spec.has_availability,
+            booking_calendar=spec.booking_calendar,
+            position=position,
+        )
+        participant.full_clean(exclude=["configuration"])
+        participant.save()
+        if spec.availability_calendars:
+            participant.availability_calendars.set(spec.availability_calendars)
+        _add_open_hours(configuration, participant, spec.open_hours)
+
+
+def _add_open_hours(configuration, participant, specs) -> None:
+    _add_rows(
+        [
+            OpenHours(
+                configuration=configuration,
+                participant=participant,
+                days=list(spec.days),
+                start_minute=spec.start_minute,
+                end_minute=spec.end_minute,
+                timezone=spec.timezone,
+                exdates=list(spec.exdates),
+            )
+            for spec in specs
+        ]
+    )
+
+
+def _add_rows(rows: list) -> None:
+    for row in rows:
+        row.full_clean(exclude=["configuration", "participant"])
+    if rows:
+        type(rows[0]).objects.bulk_create(rows)
+
+
+def _check_participants(configuration: Configuration) -> None:
+    organizers = list(configuration.participants.values_list("is_organizer", flat=True))
+    if len(organizers) > MAX_PARTICIPANTS:
+        raise ValidationError({"participants": f"At most {MAX_PARTICIPANTS} participants."})
+    if not configuration.is_round_robin and sum(organizers) != 1:
+        raise ValidationError(
+            {
+                "participants": "Exactly one participant must be the organizer "
+                "(is_organizer), unless hosts are chosen round-robin."
+            }
+        )

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "pages",
@@ -121,7 +122,27 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 if CELERY_BROKER_URL.startswith("filesystem"):
     # The filesystem transport has no broadcast exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# Notifications (bookings/notifications): the beat sweep sends outbox rows that are due
+# or whose retry time has come; a claimed row whose worker died is taken over after the
+# lease. The lease must be well above the longest send (EMAIL_TIMEOUT, webhook timeout).
+SCHEDULER_OUTBOX_SWEEP_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_SWEEP_SECONDS", 60, minimum=1)
+SCHEDULER_OUTBOX_LEASE_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_LEASE_SECONDS", 300, minimum=1)
+SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
+    ENV, "SCHEDULER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1
+)
+# The Celery queue of the send and sweep tasks ("celery" is the one every worker reads).
+SCHEDULER_NOTIFICATIONS_QUEUE = ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE = {
+    "send-due-outbox-messages": {
+        "task": "bookings.sweep_outbox",
+        "schedule": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
+        # A sweep that waited longer than the interval is stale: the next one replaces it.
+        "options": {
+            "queue": SCHEDULER_NOTIFICATIONS_QUEUE,
+            "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
+        },
+    },
+}
 
 # REST API
 REST_FRAMEWORK = {
@@ -138,6 +159,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "A self-hosted scheduler compatible with the Nylas Scheduler API.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static
+    # files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,3 +1,48 @@
-"""v3 organizer-side routes: grants, calendars, events, configurations."""
+"""v3 organizer-side routes: grants, calendars, events, configurations; the OpenAPI
+schema and its browsable docs.
 
-urlpatterns: list = []
+IDs in these routes are read as plain path segments and looked up by the views, so a
+malformed ID is the same JSON 404 as a missing one (a ``<uuid:>`` converter would leave
+it to Django's HTML 404)."""
+
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from pages.api import calendars, configurations, events, grants
+
+
+class CalendarIdConverter:
+    """A calendar ID or ``primary``; never ``free-busy``, which is bookings' route
+    (``POST /v3/grants/{grant_id}/calendars/free-busy``, included after this URLconf)."""
+
+    regex = r"(?!free-busy/?$)[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CalendarIdConverter, "calendar_id")
+
+GRANT = "v3/grants/<str:grant_id>"
+
+urlpatterns = [
+    path("v3/schema", SpectacularJSONAPIView.as_view(), name="v3-schema"),
+    path("v3/docs", SpectacularSwaggerView.as_view(url_name="v3-schema"), name="v3-docs"),
+    path("v3/grants", grants.GrantListView.as_view()),
+    path(GRANT, grants.GrantDetailView.as_view()),
+    path(f"{GRANT}/calendars", calendars.CalendarListView.as_view()),
+    path(f"{GRANT}/calendars/<calendar_id:calendar_id>", calendars.CalendarDetailView.as_view()),
+    path(f"{GRANT}/events", events.EventListView.as_view()),
+    path(f"{GRANT}/events/<str:event_id>", events.EventDetailView.as_view()),
+    path(
+        f"{GRANT}/scheduling/configurations",
+        configurations.ConfigurationListView.as_view(),
+    ),
+    path(
+        f"{GRANT}/scheduling/configurations/<str:configuration_id>",
+        configurations.ConfigurationDetailView.as_view(),
+    ),
+]

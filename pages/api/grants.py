@@ -1,0 +1,141 @@
+"""Grants (organizers): ``/v3/grants`` and ``/v3/grants/{grant_id}``."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+
+from pages import services
+from pages.api import parsing as p
+from pages.api.access import OrganizerView
+from pages.api.envelope import page_of, v3, v3_deleted
+from pages.api.errors import BadRequest, Forbidden
+from pages.api.model_errors import NonFieldError, service_errors
+from pages.api.openapi import DELETED, PAGE_PARAMETERS, constant, enveloped, responses
+from pages.api.optional import given, zone_or_blank
+from pages.models import Grant
+
+PROVIDER = "virtual-calendar"
+EMAIL_TAKEN = "a grant with this email address already exists"
+
+
+def unix(instant) -> int:
+    return int(instant.timestamp())
+
+
+def grant_json(grant: Grant) -> dict:
+    return {
+        "id": str(grant.pk),
+        "object": "grant",
+        "provider": PROVIDER,
+        "grant_status": "valid",
+        "email": grant.email,
+        "name": grant.name,
+        "timezone": grant.timezone,
+        "created_at": unix(grant.created_at),
+        "updated_at": unix(grant.updated_at),
+    }
+
+
+def read_new_grant(body) -> dict:
+    body = p.as_object(body, "body")
+    if "email" not in body:
+        raise BadRequest("is required", field="email")
+    email = p.email_address(body["email"], "email")
+    if Grant.objects.filter(email__iexact=email).exists():
+        raise BadRequest(EMAIL_TAKEN, field="email")
+    name = p.text(given(body, "name", ""), "name", max_length=200)
+    zone = zone_or_blank(body, "timezone", "timezone") or "UTC"
+    return {"email": email, "name": name, "timezone": zone}
+
+
+class GrantSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    object = constant("grant")
+    provider = constant(PROVIDER)
+    grant_status = constant("valid")
+    email = serializers.EmailField()
+    name = serializers.CharField(allow_blank=True)
+    timezone = serializers.CharField(help_text="IANA zone")
+    created_at = serializers.IntegerField(help_text="Unix seconds")
+    updated_at = serializers.IntegerField(help_text="Unix seconds")
+
+
+class NewGrantSchema(GrantSchema):
+    access_token = serializers.CharField(help_text="Shown once: stored hashed.")
+
+
+NEW_GRANT_REQUEST = inline_serializer(
+    name="GrantCreateRequest",
+    fields={
+        "email": serializers.EmailField(),
+        "name": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, max_length=200
+        ),
+        "timezone": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, help_text="IANA zone (default UTC)"
+        ),
+    },
+)
+
+
+class GrantListView(OrganizerView):
+    """GET|POST /v3/grants"""
+
+    @extend_schema(
+        operation_id="grants_list",
+        tags=["grants"],
+        summary="List grants (the API key: all; a grant token: its own)",
+        parameters=PAGE_PARAMETERS,
+        responses=responses(enveloped("GrantList", GrantSchema(many=True), listing=True)),
+    )
+    def get(self, request):
+        caller = self.caller()
+        grants = Grant.objects.order_by("created_at", "pk")
+        if not caller.is_application:
+            grants = grants.filter(pk=caller.grant.pk)
+        items, cursor = page_of(grants, request.query_params)
+        return v3([grant_json(g) for g in items], next_cursor=cursor, listing=True)
+
+    @extend_schema(
+        operation_id="grants_create",
+        tags=["grants"],
+        summary="Create a grant (API key only); its access_token is shown once",
+        request=NEW_GRANT_REQUEST,
+        responses=responses(enveloped("GrantCreated", NewGrantSchema())),
+    )
+    def post(self, request):
+        if not self.caller().is_application:
+            raise Forbidden("Only the API key can create grants.")
+        values = read_new_grant(request.data)
+        try:
+            with service_errors():
+                grant, token = services.create_grant(**values)
+        except (IntegrityError, NonFieldError):
+            # Two requests raced with one email: the unique constraint (which full_clean
+            # checks too, as a non-field error) let one through.
+            raise BadRequest(EMAIL_TAKEN, field="email") from None
+        return v3({**grant_json(grant), "access_token": token})
+
+
+class GrantDetailView(OrganizerView):
+    """GET|DELETE /v3/grants/{grant_id}"""
+
+    @extend_schema(
+        operation_id="grants_retrieve",
+        tags=["grants"],
+        responses=responses(enveloped("GrantOne", GrantSchema())),
+    )
+    def get(self, request, grant_id):
+        return v3(grant_json(self.grant(grant_id)))
+
+    @extend_schema(
+        operation_id="grants_destroy",
+        tags=["grants"],
+        summary="Delete a grant with its calendars, events and configurations",
+        responses=responses(DELETED),
+    )
+    def delete(self, request, grant_id):
+        services.delete_grant(grant=self.grant(grant_id))
+        return v3_deleted()

@@ -1,0 +1,119 @@
+"""OpenAPI pieces shared by the v3 views: the envelopes, the errors, pagination and the
+bearer scheme. These serializers only describe the wire shapes for drf-spectacular;
+requests are read by the views' own input modules."""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers
+
+from pages.api import errors, parsing
+
+
+class BearerScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Bearer <secret>``. Each authentication class is its own scheme
+    (they accept different secrets): named by its ``openapi_scheme_name`` and described
+    by its docstring's first line."""
+
+    target_class = "pages.api.auth.BearerAuthentication"
+    match_subclasses = True
+
+    @property
+    def name(self) -> str:
+        kind = type(self.target)
+        return getattr(kind, "openapi_scheme_name", None) or f"bearer_{kind.__name__}"
+
+    def get_security_definition(self, auto_schema):
+        doc = (type(self.target).__doc__ or "").strip().splitlines()
+        return {"type": "http", "scheme": "bearer", "description": doc[0] if doc else ""}
+
+
+def enveloped(name: str, data: serializers.Field, *, listing: bool = False):
+    """``{request_id, data}``; lists add ``next_cursor``."""
+    fields: dict[str, serializers.Field] = {"request_id": serializers.UUIDField(), "data": data}
+    if listing:
+        fields["next_cursor"] = serializers.CharField(
+            allow_null=True, help_text="Pass as page_token for the next page; null at the end."
+        )
+    return inline_serializer(name=name, fields=fields)
+
+
+ERROR_TYPES = [
+    errors.INVALID_REQUEST,
+    errors.UNAUTHORIZED,
+    errors.FORBIDDEN,
+    errors.NOT_FOUND,
+    errors.CONFLICT,
+    errors.IDEMPOTENCY,
+    errors.RATE_LIMIT,
+    errors.METHOD_NOT_ALLOWED,
+    errors.UNSUPPORTED_MEDIA_TYPE,
+]
+
+ERROR = inline_serializer(
+    name="V3Error",
+    fields={
+        "request_id": serializers.UUIDField(),
+        "error": inline_serializer(
+            name="V3ErrorDetail",
+            fields={
+                "type": serializers.ChoiceField(choices=ERROR_TYPES),
+                "message": serializers.CharField(
+                    help_text="Starts with the field's path when a field is at fault."
+                ),
+            },
+        ),
+    },
+)
+
+DELETED = inline_serializer(name="V3Deleted", fields={"request_id": serializers.UUIDField()})
+
+ERRORS = {
+    400: OpenApiResponse(ERROR, description="invalid_request_error: the message names the field"),
+    401: OpenApiResponse(ERROR, description="unauthorized: no or an unknown bearer secret"),
+    403: OpenApiResponse(ERROR, description="forbidden: this kind of secret cannot use this"),
+    404: OpenApiResponse(ERROR, description="not_found_error (also: a grant out of reach)"),
+}
+
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 200},
+        description="Items per page, 1 to 200 (default 50).",
+    ),
+    OpenApiParameter("page_token", str, description="The next_cursor of the previous page."),
+]
+
+
+def responses(ok, **more) -> dict:
+    return {200: ok, **ERRORS, **more}
+
+
+def constant(value: str) -> serializers.Field:
+    """A string that is always ``value``. Written as a pattern: a one-value enum would
+    become a shared enum component, and every "object" field would fight for the name."""
+
+    assert re.fullmatch(r"[a-z-]+", value), "only plain words need no escaping"
+
+    @extend_schema_field({"type": "string", "pattern": f"^{value}$", "example": value})
+    class Constant(serializers.CharField):
+        pass
+
+    return Constant()
+
+
+def unix_seconds_field(help_text: str = "", **kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=parsing.MAX_UNIX,
+        help_text=f"Unix seconds. {help_text}".strip(),
+        **kwargs,
+    )

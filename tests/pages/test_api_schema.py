@@ -1,0 +1,83 @@
+"""The OpenAPI schema at /v3/schema describes the organizer routes; /v3/docs shows it
+with a Swagger UI served from here (no CDN)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+OUR_OPERATIONS = {
+    "/v3/grants": {"get", "post"},
+    "/v3/grants/{grant_id}": {"get", "delete"},
+    "/v3/grants/{grant_id}/calendars": {"get", "post"},
+    "/v3/grants/{grant_id}/calendars/{calendar_id}": {"get", "put", "delete"},
+    "/v3/grants/{grant_id}/events": {"get", "post"},
+    "/v3/grants/{grant_id}/events/{event_id}": {"get", "put", "delete"},
+    "/v3/grants/{grant_id}/scheduling/configurations": {"get", "post"},
+    "/v3/grants/{grant_id}/scheduling/configurations/{configuration_id}": {
+        "get",
+        "put",
+        "delete",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        response = Client().get("/v3/schema")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/")
+    return response.json()
+
+
+def test_the_schema_lists_every_organizer_operation(schema):
+    assert schema["openapi"].startswith("3.")
+    for path, methods in OUR_OPERATIONS.items():
+        assert path in schema["paths"], path
+        assert methods <= set(schema["paths"][path]), path
+
+
+def test_responses_are_described_with_the_envelope(schema):
+    create = schema["paths"]["/v3/grants/{grant_id}/scheduling/configurations"]["post"]
+    ok = create["responses"]["200"]["content"]["application/json"]["schema"]
+    envelope = schema["components"]["schemas"][ok["$ref"].split("/")[-1]]
+    assert set(envelope["properties"]) == {"request_id", "data"}
+    assert {"400", "401", "403", "404"} <= set(create["responses"])
+    listing = schema["paths"]["/v3/grants"]["get"]["responses"]["200"]
+    list_envelope = schema["components"]["schemas"][
+        listing["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    ]
+    assert "next_cursor" in list_envelope["properties"]
+
+
+def test_the_configuration_shape_is_described(schema):
+    components = schema["components"]["schemas"]
+    configuration = components["ConfigurationSchema"]["properties"]
+    assert {"participants", "availability", "event_booking", "scheduler", "appearance"} <= set(
+        configuration
+    )
+    assert "availability_rules" in components["AvailabilitySchema"]["properties"]
+
+
+def test_the_organizer_routes_say_they_take_a_bearer_secret(schema):
+    scheme = schema["components"]["securitySchemes"]["organizer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert schema["paths"]["/v3/grants"]["get"]["security"] == [{"organizer": []}]
+
+
+@pytest.mark.django_db
+def test_the_docs_page_loads_swagger_ui_from_this_server(client):
+    response = client.get("/v3/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert sources, "the page loads its scripts and styles"
+    for source in sources:
+        assert not re.match(r"^(https?:)?//", source), f"external asset: {source}"
+    bundle = next(s for s in sources if s.endswith("swagger-ui-bundle.js"))
+    assert client.get(bundle).status_code == 200
+    assert "/v3/schema" in page
