@@ -164,6 +164,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several objects have a "status" with their own values; name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": ["booked", "pending", "cancelled"],
+        "NewBookingStatusEnum": ["booked", "pending"],
+        "BookingDecisionStatusEnum": ["confirmed", "cancelled"],
+        "EventStatusEnum": ["confirmed", "tentative", "cancelled"],
+    },
 }
 
 LOGGING = {

@@ -3,10 +3,11 @@ and explain. Thin: read the request, load, run the engine, write the response.""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.api import availability_input
+from bookings.api import availability_input, schemas
 from bookings.api.auth import SchedulingAuthentication
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
@@ -28,6 +29,15 @@ class SchedulingView(APIView):
 class ConfigurationAvailabilityView(SchedulingView):
     """GET /v3/scheduling/availability"""
 
+    @extend_schema(
+        operation_id="availability_by_configuration",
+        tags=["availability"],
+        summary="Offered slots of a configuration (public by id or slug, a session, or the key)",
+        parameters=schemas.AVAILABILITY_PARAMETERS,
+        responses=schemas.v3_responses(
+            schemas.enveloped("AvailabilityResponse", schemas.AVAILABILITY())
+        ),
+    )
     def get(self, request):
         configuration = scheduling_configuration(request)
         start, end = availability_input.read_range(request.query_params)
@@ -40,6 +50,15 @@ class ConfigurationAvailabilityView(SchedulingView):
 class StatelessAvailabilityView(SchedulingView):
     """POST /v3/calendars/availability"""
 
+    @extend_schema(
+        operation_id="availability_stateless",
+        tags=["availability"],
+        summary="Offered slots for participants and rules given in the request",
+        request=schemas.STATELESS_REQUEST,
+        responses=schemas.v3_responses(
+            schemas.enveloped("StatelessAvailabilityResponse", schemas.AVAILABILITY())
+        ),
+    )
     def post(self, request):
         require_caller(request, "api_key", "grant")
         body = p.as_object(request.data, "body")
@@ -52,6 +71,13 @@ class V2AvailabilityView(SchedulingView):
 
     dialect = "v2"
 
+    @extend_schema(
+        operation_id="v2_availability",
+        tags=["v2"],
+        summary="v2 availability (seed 003)",
+        request=schemas.V2_AVAILABILITY_REQUEST,
+        responses=schemas.v2_responses(schemas.V2_AVAILABILITY),
+    )
     def post(self, request):
         require_caller(request, "api_key", "grant")
         body = p.as_object(request.data, "body")
@@ -122,6 +148,15 @@ def merge(intervals, start: int, end: int) -> list[tuple[int, int]]:
 class V3FreeBusyView(SchedulingView):
     """POST /v3/grants/{grant_id}/calendars/free-busy"""
 
+    @extend_schema(
+        operation_id="free_busy",
+        tags=["availability"],
+        summary="Busy time of grants by email",
+        request=schemas.FREE_BUSY_REQUEST,
+        responses=schemas.v3_responses(
+            schemas.enveloped("FreeBusyResponse", schemas.FREE_BUSY_LIST())
+        ),
+    )
     def post(self, request, grant_id):
         caller = require_caller(request, "api_key", "grant")
         if not caller.reaches_grant(grant_id):
@@ -134,6 +169,13 @@ class V2FreeBusyView(SchedulingView):
 
     dialect = "v2"
 
+    @extend_schema(
+        operation_id="v2_free_busy",
+        tags=["v2"],
+        summary="v2 free-busy",
+        request=schemas.FREE_BUSY_REQUEST,
+        responses=schemas.v2_responses(schemas.FREE_BUSY_LIST()),
+    )
     def post(self, request):
         require_caller(request, "api_key", "grant")
         return Response(free_busy(request.data))
@@ -142,6 +184,15 @@ class V2FreeBusyView(SchedulingView):
 class ExplainView(SchedulingView):
     """GET /v3/grants/{grant_id}/scheduling/configurations/{id}/explain?start_time="""
 
+    @extend_schema(
+        operation_id="configuration_explain",
+        tags=["availability"],
+        summary="Why a start is or is not offered, per participant",
+        parameters=[
+            OpenApiParameter("start_time", {"type": "integer", "minimum": 0}, required=True)
+        ],
+        responses=schemas.v3_responses(schemas.enveloped("ExplainResponse", schemas.EXPLANATION)),
+    )
     def get(self, request, grant_id, configuration_id):
         caller = require_caller(request, "api_key", "grant")
         configuration = (

@@ -7,9 +7,11 @@ import datetime as dt
 import uuid
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from bookings import links, services
+from bookings.api import schemas
 from bookings.api.availability import SchedulingView
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.availability_loader import to_unix
@@ -80,6 +82,20 @@ def caller_scope(caller: Caller | None) -> str:
 class BookingsView(SchedulingView):
     """POST /v3/scheduling/bookings"""
 
+    @extend_schema(
+        operation_id="bookings_create",
+        tags=["bookings"],
+        summary="Book an offered slot",
+        parameters=[
+            OpenApiParameter("configuration_id", {"type": "string", "format": "uuid"}),
+            OpenApiParameter("slug", str),
+            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER),
+        ],
+        request=schemas.BOOKING_REQUEST,
+        responses=schemas.v3_responses(
+            schemas.enveloped("BookingCreatedResponse", schemas.BOOKING_CREATED), 409, 422
+        ),
+    )
     def post(self, request):
         configuration = scheduling_configuration(request)
         key = request.headers.get("Idempotency-Key")
@@ -178,9 +194,24 @@ def reachable_booking(request, booking_id: str, *, allow_salt: bool = False) -> 
 class BookingView(SchedulingView):
     """GET|PUT|PATCH|DELETE /v3/scheduling/bookings/{booking_id}"""
 
+    @extend_schema(
+        operation_id="bookings_get",
+        tags=["bookings"],
+        summary="A booking (by id with a key, session or grant token, or by booking_ref)",
+        responses=schemas.v3_responses(schemas.enveloped("BookingResponse", schemas.BOOKING())),
+    )
     def get(self, request, booking_id):
         return v3(booking_json(reachable_booking(request, booking_id)))
 
+    @extend_schema(
+        operation_id="bookings_decide",
+        tags=["bookings"],
+        summary="Confirm or decline a pending booking (or cancel a booked one)",
+        request=schemas.BOOKING_DECISION,
+        responses=schemas.v3_responses(
+            schemas.enveloped("BookingDecisionResponse", schemas.BOOKING()), 409
+        ),
+    )
     def put(self, request, booking_id):
         """An organizer confirms or declines a pending booking."""
         booking = reachable_booking(request, booking_id, allow_salt=True)
@@ -197,6 +228,15 @@ class BookingView(SchedulingView):
             booking = services.cancel_booking(booking=booking, reason=reason, enforce_notice=False)
         return v3(booking_json(booking))
 
+    @extend_schema(
+        operation_id="bookings_reschedule",
+        tags=["bookings"],
+        summary="Reschedule to an offered slot",
+        request=schemas.BOOKING_MOVE,
+        responses=schemas.v3_responses(
+            schemas.enveloped("BookingRescheduleResponse", schemas.BOOKING()), 409
+        ),
+    )
     def patch(self, request, booking_id):
         """Reschedule to an offered slot."""
         booking = reachable_booking(request, booking_id)
@@ -208,6 +248,13 @@ class BookingView(SchedulingView):
         booking = services.reschedule_booking(booking=booking, start=start, end=end)
         return v3(booking_json(booking))
 
+    @extend_schema(
+        operation_id="bookings_cancel",
+        tags=["bookings"],
+        summary="Cancel a booking",
+        request=schemas.BOOKING_CANCEL,
+        responses=schemas.v3_responses(schemas.DELETED, 409),
+    )
     def delete(self, request, booking_id):
         booking = reachable_booking(request, booking_id)
         body = request.data if isinstance(request.data, dict) else {}
@@ -236,6 +283,13 @@ def check_organizer_link(booking: Booking, salt) -> None:
 class SessionsView(SchedulingView):
     """POST /v3/scheduling/sessions"""
 
+    @extend_schema(
+        operation_id="sessions_create",
+        tags=["sessions"],
+        summary="A session for one configuration (TTL in minutes, at most 30)",
+        request=schemas.SESSION_REQUEST,
+        responses=schemas.v3_responses(schemas.enveloped("SessionResponse", schemas.SESSION)),
+    )
     def post(self, request):
         caller = require_caller(request, "api_key", "grant")
         body = p.as_object(request.data, "body")
@@ -283,6 +337,14 @@ class SessionView(SchedulingView):
             raise NotFound("No live session with this ID.")
         return session
 
+    @extend_schema(
+        operation_id="sessions_get",
+        tags=["sessions"],
+        summary="A live session",
+        responses=schemas.v3_responses(
+            schemas.enveloped("SessionInfoResponse", schemas.SESSION_INFO)
+        ),
+    )
     def get(self, request, session_id):
         session = self.find(request, session_id)
         return v3(
@@ -293,6 +355,12 @@ class SessionView(SchedulingView):
             }
         )
 
+    @extend_schema(
+        operation_id="sessions_delete",
+        tags=["sessions"],
+        summary="End a session",
+        responses=schemas.v3_responses(schemas.DELETED),
+    )
     def delete(self, request, session_id):
         self.find(request, session_id).delete()
         return v3_deleted()

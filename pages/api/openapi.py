@@ -101,7 +101,7 @@ def constant(value: str) -> serializers.Field:
     """A string that is always ``value``. Written as a pattern: a one-value enum would
     become a shared enum component, and every "object" field would fight for the name."""
 
-    assert re.fullmatch(r"[a-z-]+", value), "only plain words need no escaping"
+    assert re.fullmatch(r"[a-z_-]+", value), "only plain words need no escaping"
 
     @extend_schema_field({"type": "string", "pattern": f"^{value}$", "example": value})
     class Constant(serializers.CharField):

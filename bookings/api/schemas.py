@@ -1,0 +1,312 @@
+"""OpenAPI descriptions of the scheduling routes (availability, bookings, sessions,
+free-busy, explain) and of the v2 ones. They describe wire shapes for drf-spectacular
+only; the views read requests with their own input modules."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+from pages.api import errors
+from pages.api.openapi import DELETED, ERROR, ERRORS, constant, enveloped, unix_seconds_field
+
+V2_ERROR = inline_serializer(
+    name="V2Error",
+    fields={
+        "type": serializers.ChoiceField(
+            choices=[
+                errors.INVALID_REQUEST,
+                errors.UNAUTHORIZED,
+                errors.FORBIDDEN,
+                errors.NOT_FOUND,
+                errors.CONFLICT,
+                errors.RATE_LIMIT,
+                errors.METHOD_NOT_ALLOWED,
+                errors.UNSUPPORTED_MEDIA_TYPE,
+            ]
+        ),
+        "message": serializers.CharField(),
+    },
+)
+V2_ERRORS = {
+    status: OpenApiResponse(V2_ERROR, description=description)
+    for status, description in [
+        (400, "invalid_request_error: the message names the field"),
+        (401, "unauthorized"),
+        (403, "forbidden"),
+        (404, "not_found_error"),
+    ]
+}
+MORE_ERRORS = {
+    409: OpenApiResponse(
+        ERROR,
+        description="conflict_error: the slot is taken or not offered, "
+        "the state changed, or the idempotency key is in flight",
+    ),
+    422: OpenApiResponse(
+        ERROR, description="idempotency_error: the key was used with another body"
+    ),
+}
+
+
+def v3_responses(ok, *extra: int) -> dict:
+    return {200: ok, **ERRORS, **{code: MORE_ERRORS[code] for code in extra}}
+
+
+def v2_responses(ok) -> dict:
+    return {200: ok, **V2_ERRORS}
+
+
+class OfferedSlotSchema(serializers.Serializer):
+    emails = serializers.ListField(child=serializers.EmailField())
+    start_time = unix_seconds_field()
+    end_time = unix_seconds_field()
+    capacity_remaining = serializers.IntegerField(
+        required=False, help_text="Group events (capacity > 1) only."
+    )
+
+
+class OfferedSlotsSchema(serializers.Serializer):
+    time_slots = OfferedSlotSchema(many=True)
+    order = serializers.ListField(
+        child=serializers.EmailField(), help_text="Round-robin queue, next host first."
+    )
+
+
+def AVAILABILITY():  # noqa: N802
+    return OfferedSlotsSchema()
+
+
+AVAILABILITY_PARAMETERS = [
+    OpenApiParameter("start_time", {"type": "integer", "minimum": 0}, required=True),
+    OpenApiParameter("end_time", {"type": "integer", "minimum": 0}, required=True),
+    OpenApiParameter("configuration_id", {"type": "string", "format": "uuid"}),
+    OpenApiParameter("slug", str),
+    OpenApiParameter(
+        "booking_id",
+        {"type": "string", "format": "uuid"},
+        description="Leave this booking's own time out (rescheduling).",
+    ),
+]
+OPEN_HOURS = inline_serializer(
+    name="OpenHoursRequest",
+    fields={
+        "days": serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6)),
+        "start": serializers.CharField(help_text='"9:00"'),
+        "end": serializers.CharField(help_text='"17:00"'),
+        "timezone": serializers.CharField(required=False),
+        "exdates": serializers.ListField(child=serializers.DateField(), required=False),
+    },
+)
+STATELESS_REQUEST = inline_serializer(
+    name="StatelessAvailabilityRequest",
+    fields={
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "duration_minutes": serializers.IntegerField(min_value=5, max_value=1440),
+        "interval_minutes": serializers.IntegerField(min_value=5, max_value=1440, required=False),
+        "round_to": serializers.IntegerField(min_value=5, max_value=60, required=False),
+        "participants": serializers.ListField(
+            child=inline_serializer(
+                name="StatelessParticipant",
+                fields={
+                    "email": serializers.EmailField(),
+                    "calendar_ids": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                    "open_hours": serializers.ListField(child=OPEN_HOURS, required=False),
+                },
+            ),
+            max_length=50,
+        ),
+        "availability_rules": serializers.DictField(required=False),
+    },
+)
+V2_SLOT = inline_serializer(
+    name="V2TimeSlot",
+    fields={
+        "object": constant("time_slot"),
+        "status": constant("free"),
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "emails": serializers.ListField(child=serializers.EmailField()),
+    },
+)
+V2_AVAILABILITY = inline_serializer(
+    name="V2Availability",
+    fields={
+        "object": constant("availability"),
+        "time_slots": serializers.ListField(child=V2_SLOT),
+        "order": serializers.ListField(child=serializers.EmailField()),
+    },
+)
+V2_AVAILABILITY_REQUEST = inline_serializer(
+    name="V2AvailabilityRequest",
+    fields={
+        "duration_minutes": serializers.IntegerField(min_value=5, max_value=1440),
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "interval_minutes": serializers.IntegerField(min_value=5, max_value=1440, required=False),
+        "emails": serializers.ListField(child=serializers.EmailField(), max_length=50),
+        "buffer": serializers.IntegerField(min_value=0, max_value=1440, required=False),
+        "round_start": serializers.BooleanField(required=False),
+        "round_robin": serializers.ChoiceField(
+            choices=["max-availability", "max-fairness"], required=False
+        ),
+        "tentative_busy": serializers.BooleanField(required=False),
+        "free_busy": serializers.ListField(child=serializers.DictField(), required=False),
+        "open_hours": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+)
+
+
+class BusySlotSchema(serializers.Serializer):
+    object = constant("time_slot")
+    status = constant("busy")
+    start_time = unix_seconds_field()
+    end_time = unix_seconds_field()
+
+
+class FreeBusySchema(serializers.Serializer):
+    object = serializers.ChoiceField(choices=["free_busy", "error"])
+    email = serializers.EmailField()
+    time_slots = BusySlotSchema(many=True, required=False)
+    error = serializers.CharField(required=False)
+
+
+def FREE_BUSY_LIST():  # noqa: N802
+    return FreeBusySchema(many=True)
+
+
+FREE_BUSY_REQUEST = inline_serializer(
+    name="FreeBusyRequest",
+    fields={
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "emails": serializers.ListField(child=serializers.EmailField(), max_length=50),
+    },
+)
+EXPLANATION = inline_serializer(
+    name="Explanation",
+    fields={
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "available": serializers.BooleanField(),
+        "emails": serializers.ListField(child=serializers.EmailField()),
+        "reasons": serializers.ListField(
+            child=inline_serializer(
+                name="ExplanationReason",
+                fields={
+                    "email": serializers.EmailField(allow_null=True),
+                    "reason": serializers.CharField(),
+                    "detail": serializers.CharField(),
+                },
+            )
+        ),
+    },
+)
+
+
+class PersonSchema(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+def PERSON():  # noqa: N802 a fresh instance per use (DRF binds fields to one parent)
+    return PersonSchema()
+
+
+BOOKING_REQUEST = inline_serializer(
+    name="BookingRequest",
+    fields={
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(required=False),
+        "guest": PERSON(),
+        "participants": serializers.ListField(
+            child=inline_serializer(
+                name="BookingParticipant", fields={"email": serializers.EmailField()}
+            ),
+            required=False,
+        ),
+        "additional_guests": serializers.ListField(child=PERSON(), required=False),
+        "additional_fields": serializers.DictField(required=False),
+        "timezone": serializers.CharField(required=False),
+        "email_language": serializers.ChoiceField(choices=["en", "de"], required=False),
+    },
+)
+BOOKING_CREATED = inline_serializer(
+    name="BookingCreated",
+    fields={
+        "booking_id": serializers.UUIDField(),
+        "event_id": serializers.UUIDField(allow_null=True),
+        "title": serializers.CharField(),
+        "description": serializers.CharField(allow_blank=True),
+        "status": serializers.ChoiceField(choices=["booked", "pending"]),
+        "organizer": PersonSchema(allow_null=True),
+        "booking_ref": serializers.CharField(help_text="The guest's key to this booking."),
+    },
+)
+
+
+class BookingSchema(serializers.Serializer):
+    booking_id = serializers.UUIDField()
+    event_id = serializers.UUIDField(allow_null=True)
+    configuration_id = serializers.UUIDField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    location = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=["booked", "pending", "cancelled"])
+    organizer = PersonSchema(allow_null=True)
+    start_time = unix_seconds_field()
+    end_time = unix_seconds_field()
+    guest = PersonSchema()
+    additional_guests = PersonSchema(many=True)
+    additional_fields = serializers.DictField()
+    timezone = serializers.CharField(allow_blank=True)
+    email_language = serializers.CharField()
+    cancellation_reason = serializers.CharField(allow_blank=True)
+    created_at = unix_seconds_field()
+    updated_at = unix_seconds_field()
+
+
+def BOOKING():  # noqa: N802
+    return BookingSchema()
+
+
+BOOKING_DECISION = inline_serializer(
+    name="BookingDecision",
+    fields={
+        "status": serializers.ChoiceField(choices=["confirmed", "cancelled"]),
+        "cancellation_reason": serializers.CharField(required=False),
+        "salt": serializers.CharField(
+            required=False, help_text="The token of the organizer's emailed link."
+        ),
+    },
+)
+BOOKING_MOVE = inline_serializer(
+    name="BookingReschedule",
+    fields={"start_time": unix_seconds_field(), "end_time": unix_seconds_field(required=False)},
+)
+BOOKING_CANCEL = inline_serializer(
+    name="BookingCancel",
+    fields={"cancellation_reason": serializers.CharField(required=False)},
+)
+SESSION_REQUEST = inline_serializer(
+    name="SessionRequest",
+    fields={
+        "configuration_id": serializers.UUIDField(required=False),
+        "slug": serializers.CharField(required=False),
+        "time_to_live": serializers.IntegerField(min_value=1, max_value=30, required=False),
+    },
+)
+SESSION = inline_serializer(name="Session", fields={"session_id": serializers.CharField()})
+SESSION_INFO = inline_serializer(
+    name="SessionInfo",
+    fields={
+        "session_id": serializers.CharField(),
+        "configuration_id": serializers.UUIDField(),
+        "expires_at": unix_seconds_field(),
+    },
+)
+
+__all__ = ["DELETED", "enveloped", "serializers"]
