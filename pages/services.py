@@ -308,6 +308,14 @@ def update_configuration(
 
 
 @transaction.atomic
+def issue_edit_token(*, configuration: Configuration) -> str:
+    """A new edit token for a page (the old one stops working); shown once."""
+    token = configuration.set_new_edit_token()
+    configuration.save(update_fields=["edit_token_digest", "updated_at"])
+    return token
+
+
+@transaction.atomic
 def delete_configuration(*, configuration: Configuration) -> None:
     configuration.delete()
 

@@ -8,7 +8,7 @@ it to Django's HTML 404)."""
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
-from pages.api import calendars, configurations, events, grants
+from pages.api import calendars, configurations, events, grants, v2_views
 
 
 class CalendarIdConverter:
@@ -29,6 +29,8 @@ register_converter(CalendarIdConverter, "calendar_id")
 GRANT = "v3/grants/<str:grant_id>"
 
 urlpatterns = [
+    path("manage/pages", v2_views.ManagePagesView.as_view()),
+    path("manage/pages/<str:page_id>", v2_views.ManagePageView.as_view()),
     path("v3/schema", SpectacularJSONAPIView.as_view(), name="v3-schema"),
     path("v3/docs", SpectacularSwaggerView.as_view(url_name="v3-schema"), name="v3-docs"),
     path("v3/grants", grants.GrantListView.as_view()),

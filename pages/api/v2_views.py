@@ -1,0 +1,148 @@
+"""v2 scheduling pages: /manage/pages (seed 000). Thin: check who is calling, read the
+body (pages/api/v2_pages.py), call the configuration services, write the v2 shape.
+
+Who reaches a page: the API key (every page); a grant access token (pages it organizes);
+the page's own edit token (that page only)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pages import services, tokens
+from pages.api import parsing as p
+from pages.api.access import as_uuid
+from pages.api.auth import BearerAuthentication, Caller
+from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from pages.api.v2_pages import page_json, read_page
+from pages.models import Configuration, Grant
+
+PAGE = inline_serializer(
+    name="V2Page",
+    fields={
+        "id": serializers.UUIDField(),
+        "name": serializers.CharField(allow_blank=True),
+        "slug": serializers.CharField(allow_null=True),
+        "config": serializers.DictField(),
+        "access_token_infos": serializers.ListField(child=serializers.DictField()),
+        "created_at": serializers.DateField(),
+        "modified_at": serializers.DateField(),
+        "edit_token": serializers.CharField(required=False, help_text="Only when created."),
+    },
+)
+
+
+class V2View(APIView):
+    dialect = "v2"
+    authentication_classes = [BearerAuthentication]
+    permission_classes: list = []
+
+    def caller(self) -> Caller:
+        caller = self.request.auth
+        if caller is None:
+            raise Unauthorized("Use 'Authorization: Bearer <access token, API key or edit token>'.")
+        if caller.kind == "session":
+            raise Forbidden("A session cannot manage pages.")
+        return caller
+
+
+def grants_of_tokens(value, field: str = "access_tokens") -> list[Grant]:
+    """The grants whose access tokens are listed (each must be valid)."""
+    items = p.as_list(value, field)
+    if not items:
+        raise BadRequest("must list at least one access token", field=field)
+    grants = []
+    for index, token in enumerate(items):
+        grant = None
+        if isinstance(token, str):
+            grant = Grant.objects.filter(access_token_digest=tokens.digest(token)).first()
+        if grant is None:
+            raise BadRequest("is not a valid access token", field=f"{field}[{index}]")
+        if grant not in grants:
+            grants.append(grant)
+    return grants
+
+
+def organizers_of(configuration: Configuration) -> list[Grant]:
+    return [pt.grant for pt in configuration.participants.select_related("grant") if pt.grant_id]
+
+
+def reachable_pages(caller: Caller):
+    pages = Configuration.objects.select_related("grant").order_by("created_at", "pk")
+    if caller.kind == "api_key":
+        return pages
+    if caller.kind == "grant":
+        return pages.filter(participants__grant=caller.grant).distinct()
+    return pages.filter(pk=caller.configuration.pk)
+
+
+class ManagePagesView(V2View):
+    """GET|POST /manage/pages"""
+
+    @extend_schema(operation_id="v2_pages_list", tags=["v2"], responses={200: PAGE})
+    def get(self, request):
+        caller = self.caller()
+        return Response([page_json(c) for c in reachable_pages(caller)])
+
+    @extend_schema(
+        operation_id="v2_pages_create",
+        tags=["v2"],
+        request=serializers.DictField(),
+        responses={200: PAGE},
+    )
+    def post(self, request):
+        caller = self.caller()
+        if caller.kind == "edit_token":
+            raise Forbidden("An edit token manages its own page only.")
+        body = p.as_object(request.data, "body")
+        grants = grants_of_tokens(body.get("access_tokens"))
+        if caller.kind == "grant" and caller.grant not in grants:
+            raise Forbidden("Your access token must be among the page's access_tokens.")
+        changes = read_page(body, grants)
+        with transaction.atomic():
+            configuration = services.create_configuration(grant=grants[0], changes=changes)
+            edit_token = services.issue_edit_token(configuration=configuration)
+        return Response({**page_json(configuration), "edit_token": edit_token})
+
+
+class ManagePageView(V2View):
+    """GET|PUT|DELETE /manage/pages/{page_id}"""
+
+    def page(self, page_id: str) -> Configuration:
+        caller = self.caller()
+        pk = as_uuid(page_id)
+        page = reachable_pages(caller).filter(pk=pk).first() if pk else None
+        if page is None:
+            raise NotFound("No page with this ID.")
+        return page
+
+    @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE})
+    def get(self, request, page_id):
+        return Response(page_json(self.page(page_id)))
+
+    @extend_schema(
+        operation_id="v2_pages_update",
+        tags=["v2"],
+        request=serializers.DictField(),
+        responses={200: PAGE},
+    )
+    def put(self, request, page_id):
+        configuration = self.page(page_id)
+        body = p.as_object(request.data, "body")
+        if "access_tokens" in body:
+            if request.auth.kind == "edit_token":
+                raise Forbidden("An edit token cannot change the page's organizers.")
+            grants = grants_of_tokens(body["access_tokens"])
+        else:
+            grants = organizers_of(configuration)
+        changes = read_page(body, grants, configuration=configuration)
+        configuration = services.update_configuration(configuration=configuration, changes=changes)
+        return Response(page_json(Configuration.objects.get(pk=configuration.pk)))
+
+    @extend_schema(operation_id="v2_pages_delete", tags=["v2"], responses={200: None})
+    def delete(self, request, page_id):
+        services.delete_configuration(configuration=self.page(page_id))
+        return Response({"success": True})
