@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from pages.admin_forms import OpenHoursForm
+from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, OpenHoursForm
 from pages.models import (
     AdditionalField,
     ApiKey,
@@ -127,15 +127,20 @@ class OpenHoursInline(admin.TabularInline):
 class ReminderInline(admin.TabularInline):
     model = Reminder
     extra = 0
+    fields = ["type", "minutes_before_event", "recipient", "email_subject"]
 
 
 class AdditionalFieldInline(admin.TabularInline):
     model = AdditionalField
+    form = AdditionalFieldForm
     extra = 0
+    fields = ["order", "key", "label", "type", "required", "options_text", "default", "pattern"]
+    verbose_name_plural = "Questions on the guest form"
 
 
 @admin.register(Configuration)
 class ConfigurationAdmin(admin.ModelAdmin):
+    form = ConfigurationForm
     list_display = [
         "__str__",
         "slug",
@@ -204,9 +209,18 @@ class ConfigurationAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Appearance and emails",
-            {"fields": ["appearance", "email_template", "extra"], "classes": ["collapse"]},
+            "Appearance",
+            {
+                "fields": [
+                    ("company_name", "color"),
+                    "logo",
+                    ("submit_text", "thank_you_text"),
+                    "show_timezone_options",
+                ]
+            },
         ),
+        ("Emails", {"fields": ["email_logo", "confirmed_title", "confirmed_body"]}),
+        ("Fields of the other dialect", {"fields": ["extra"], "classes": ["collapse"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

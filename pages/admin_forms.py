@@ -6,7 +6,7 @@ import datetime
 
 from django import forms
 
-from pages.models import OpenHours
+from pages.models import AdditionalField, Configuration, OpenHours
 from pages.models.configurations import DAY_NAMES, format_minute
 
 DAY_CHOICES = [(i, name) for i, name in enumerate(DAY_NAMES)]
@@ -85,4 +85,114 @@ class OpenHoursForm(forms.ModelForm):
             self.instance.end_minute = self.cleaned_data["end"]
         if isinstance(self.cleaned_data.get("exdates_text"), list):
             self.instance.exdates = self.cleaned_data["exdates_text"]
+        super()._post_clean()
+
+
+APPEARANCE_KEYS = (
+    "company_name",
+    "logo",
+    "color",
+    "submit_text",
+    "thank_you_text",
+    "show_timezone_options",
+)
+
+
+class ConfigurationForm(forms.ModelForm):
+    """Appearance and the email template as fields a person fills in, not JSON. Keys of
+    those maps the form does not know are kept as they are."""
+
+    company_name = forms.CharField(required=False, max_length=200)
+    logo = forms.URLField(required=False, max_length=2000, label="Logo URL")
+    color = forms.RegexField(
+        required=False,
+        regex=r"^#[0-9a-fA-F]{6}$",
+        label="Accent color",
+        widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": "Use a color such as #2563eb."},
+    )
+    submit_text = forms.CharField(required=False, max_length=100)
+    thank_you_text = forms.CharField(required=False, max_length=500)
+    show_timezone_options = forms.BooleanField(
+        required=False, initial=True, label="Let guests pick their time zone"
+    )
+    email_logo = forms.URLField(required=False, max_length=2000, label="Email logo URL")
+    confirmed_title = forms.CharField(
+        required=False, max_length=200, label="Confirmation email title"
+    )
+    confirmed_body = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Confirmation email text"
+    )
+
+    class Meta:
+        model = Configuration
+        fields = ["name", "slug"]  # the admin's fieldsets choose the rest
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        appearance = self.instance.appearance or {}
+        for name in APPEARANCE_KEYS:
+            if name in appearance:
+                value = appearance[name]
+                if name == "show_timezone_options":
+                    value = value not in (False, "false")
+                self.initial[name] = value
+        template = self.instance.email_template or {}
+        confirmed = template.get("booking_confirmed") or {}
+        self.initial.setdefault("email_logo", template.get("logo"))
+        self.initial.setdefault("confirmed_title", confirmed.get("title"))
+        self.initial.setdefault("confirmed_body", confirmed.get("body"))
+
+    def _post_clean(self):
+        data = self.cleaned_data
+        appearance = dict(self.instance.appearance or {})
+        for name in APPEARANCE_KEYS:
+            if name not in data:
+                continue
+            value = data[name]
+            if name == "show_timezone_options":
+                appearance[name] = "true" if value else "false"
+            elif value:
+                appearance[name] = value
+            else:
+                appearance.pop(name, None)
+        self.instance.appearance = appearance
+        template = dict(self.instance.email_template or {})
+        confirmed = dict(template.get("booking_confirmed") or {})
+        for key, name in (("title", "confirmed_title"), ("body", "confirmed_body")):
+            if data.get(name):
+                confirmed[key] = data[name]
+            else:
+                confirmed.pop(key, None)
+        if confirmed:
+            template["booking_confirmed"] = confirmed
+        else:
+            template.pop("booking_confirmed", None)
+        if data.get("email_logo"):
+            template["logo"] = data["email_logo"]
+        else:
+            template.pop("logo", None)
+        self.instance.email_template = template
+        super()._post_clean()
+
+
+class AdditionalFieldForm(forms.ModelForm):
+    """Options as one line, comma-separated, instead of a JSON list."""
+
+    options_text = forms.CharField(
+        required=False, label="Options", help_text="Comma-separated (dropdown, radio, multi-select)"
+    )
+
+    class Meta:
+        model = AdditionalField
+        fields = ["key", "label", "type", "required", "default", "pattern", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["options_text"] = ", ".join(self.instance.options or [])
+
+    def _post_clean(self):
+        text = self.cleaned_data.get("options_text") or ""
+        self.instance.options = [o.strip() for o in text.split(",") if o.strip()]
         super()._post_clean()
