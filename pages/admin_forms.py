@@ -88,6 +88,7 @@ class OpenHoursForm(forms.ModelForm):
         super()._post_clean()
 
 
+DEFAULT_ACCENT = "#2563eb"  # static/css/site.css --accent
 APPEARANCE_KEYS = (
     "company_name",
     "logo",
@@ -131,6 +132,9 @@ class ConfigurationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         appearance = self.instance.appearance or {}
+        # A color input always submits a value (black when empty): start from the hosted
+        # page's own accent so saving other fields does not turn the page black.
+        self.initial["color"] = DEFAULT_ACCENT
         for name in APPEARANCE_KEYS:
             if name in appearance:
                 value = appearance[name]

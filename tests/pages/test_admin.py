@@ -132,3 +132,12 @@ def test_a_bad_color_is_refused_on_its_field(staff_client, demo_page):
     response = staff_client.post(url, data)
     assert response.status_code == 200
     assert "color" in response.context["adminform"].form.errors
+
+
+def test_saving_without_touching_the_color_keeps_the_default_accent(staff_client, demo_page):
+    url = reverse("admin:pages_configuration_change", args=[demo_page.pk])
+    data = change_form_data(staff_client.get(url))
+    assert data["color"] == "#2563eb"
+    staff_client.post(url, data)
+    demo_page.refresh_from_db()
+    assert demo_page.appearance.get("color") in (None, "#2563eb")
