@@ -4,21 +4,26 @@ A slot ``[t, t + duration)`` is offered when ``t`` is on the grid, inside the se
 window and notice bounds, not blocked by a group booking, and the right people are free:
 every participant (collective) or at least one (round-robin).
 
-Speed comes from never looking at candidate slots one by one until the very end. Each
-person's availability is turned into a *start set* — intervals of instants at which a
-meeting could start — by taking their open spans (``[a, b)`` admits starts in
-``[a, b - duration]``) and removing the starts whose buffered window would overlap busy
-time. Collective is then an intersection of start sets; round-robin is one sweep over the
-boundaries of everyone's start sets, where each segment between two boundaries has one
-fixed set of free people (so one shared ``emails`` tuple). Grid points inside an interval
-are enumerated arithmetically.
+Speed comes from never looking at candidate slots one by one in Python. Each person's
+availability is a *start set* — intervals of instants at which a meeting could start —
+made of their open spans (``[a, b)`` admits starts in ``[a, b - duration]``) minus the
+starts whose buffered window would overlap busy time. Collective is an intersection of
+start sets, enumerated arithmetically on the grid.
+
+Round-robin works on grid indices (start = anchor + index * interval) from the start:
+open hours become index ranges once per distinct configuration, and one pass over each
+person's busy time, sorted by start, cuts those into the person's free index ranges
+(busy time outside open hours costs a single comparison). A sweep over everyone's range
+boundaries then yields segments of consecutive indices with one fixed set of free people
+(so one shared ``emails`` tuple), and the slots are built from columns in C.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import chain, compress, repeat
-from operator import sub
+from itertools import compress, repeat
+from operator import itemgetter
+from typing import NamedTuple
 
 from .model import COLLECTIVE, METHODS, Availability, OpenHours, Participant, Query, Slot
 from .open_hours import open_spans
@@ -33,6 +38,11 @@ from .rules import (
     start_window,
     subtract_busy,
 )
+
+_start_of = itemgetter(0)
+# Slot(...) runs the NamedTuple's Python-level __new__; tuple.__new__(Slot, row) is what
+# that __new__ does, minus the Python frame, and can be mapped over rows in C.
+_new_tuple = tuple.__new__
 
 
 def validate(query: Query) -> None:
@@ -60,38 +70,30 @@ def find_slots(query: Query, participants: Sequence[Participant]) -> Availabilit
     window = subtract_busy([(low, high)], seat_blocked, 0, 0)
     if not window:
         return Availability(slots=[], order=order)
-    open_hours_starts = _OpenHoursStarts(query.duration, window)
-    lead = query.duration + query.buffer_after - 1
-    trail = query.buffer_before
-
-    def free_starts(person: Participant, allowed: StartSet) -> StartSet:
-        """``allowed`` (a subset of the window) narrowed to this person's free starts."""
-        if person.open_hours:
-            in_open_hours = open_hours_starts(person.open_hours)
-            allowed = in_open_hours if allowed is window else intersect(allowed, in_open_hours)
-        if person.busy and allowed:
-            allowed = subtract_busy(allowed, person.busy, lead, trail)
-        return allowed
+    allowed = _AllowedStarts(query.duration, window)
 
     if collective:
-        emails = tuple(person.email for person in participants)
+        lead = query.duration + query.buffer_after - 1
         common = window
         for person in participants:
-            common = free_starts(person, common)
+            if person.open_hours:
+                common = intersect(common, allowed(person.open_hours))
+            if person.busy and common:
+                common = subtract_busy(common, person.busy, lead, query.buffer_before)
             if not common:
                 break
-        slots = _slots_in(common, emails, query, seats_left)
-        return Availability(slots=slots, order=())
+        emails = tuple(person.email for person in participants)
+        return Availability(slots=_slots_in(common, emails, query, seats_left), order=())
 
     offered = [person for person, eligible in queue(participants, query.method) if eligible]
-    start_sets = [free_starts(person, window) for person in offered]
-    slots = _sweep(start_sets, [person.email for person in offered], query, seats_left)
+    slots = _round_robin(offered, allowed, query, seats_left)
     return Availability(slots=slots, order=order)
 
 
-class _OpenHoursStarts:
-    """The window's starts that fit in open hours, computed once per distinct tuple of
-    entries in a search (teams usually share a handful of open-hours configurations).
+class _AllowedStarts:
+    """The window's starts that fit in open hours (the whole window without entries),
+    computed once per distinct tuple of entries in a search: teams usually share a handful
+    of open-hours configurations.
 
     An open span ``[a, b)`` admits the starts ``[a, b - duration]``.
     """
@@ -99,7 +101,7 @@ class _OpenHoursStarts:
     def __init__(self, duration: int, window: StartSet) -> None:
         self.duration = duration
         self.window = window
-        self.cache: dict[tuple[OpenHours, ...], StartSet] = {}
+        self.cache: dict[tuple[OpenHours, ...], StartSet] = {(): window}
 
     def __call__(self, entries: tuple[OpenHours, ...]) -> StartSet:
         starts = self.cache.get(entries)
@@ -116,78 +118,214 @@ def _slots_in(
     starts: StartSet, emails: tuple[str, ...], query: Query, seats_left: dict[int, int]
 ) -> list[Slot]:
     """The grid points of ``starts`` as slots, all offered to ``emails``."""
-    anchor, step = grid_anchor(query), query.interval
+    anchor, step, duration = grid_anchor(query), query.interval, query.duration
     slot_starts: list[int] = []
+    slot_ends: list[int] = []
     for low, high in starts:
-        slot_starts += range(first_on_grid(low, anchor, step), high, step)
-    return _build_slots(slot_starts, repeat(emails), query, seats_left)
+        first = first_on_grid(low, anchor, step)
+        slot_starts += range(first, high, step)
+        slot_ends += range(first + duration, high + duration, step)
+    return _build_slots(slot_starts, slot_ends, repeat(emails), query, seats_left)
 
 
 def _build_slots(
-    starts: list[int], emails: Iterable[tuple[str, ...]], query: Query, seats_left: dict[int, int]
+    starts: Iterable[int],
+    ends: Iterable[int],
+    emails: Iterable[tuple[str, ...]],
+    query: Query,
+    seats_left: dict[int, int],
+    keep: Iterable[object] | None = None,
 ) -> list[Slot]:
-    """Slots from parallel columns, built by ``map`` so that no Python code runs per slot
-    except the Slot constructor itself."""
-    ends = map(query.duration.__add__, starts)
+    """Slots from parallel columns (only the rows whose ``keep`` entry is true, if given),
+    built entirely by C-level ``map`` / ``zip`` / ``compress``: no Python code per slot."""
     if query.capacity > 1:
         capacities = map(seats_left.get, starts, repeat(query.capacity))
-        return list(map(Slot, starts, ends, emails, capacities))
-    return list(map(Slot, starts, ends, emails))
+    else:
+        capacities = repeat(None)
+    rows = zip(starts, ends, emails, capacities, strict=False)  # capacities may be endless
+    if keep is not None:
+        rows = compress(rows, keep)
+    return list(map(_new_tuple, repeat(Slot), rows))
 
 
-def _sweep(
-    start_sets: list[StartSet], emails: list[str], query: Query, seats_left: dict[int, int]
-) -> list[Slot]:
-    """Round-robin: slots where at least one of the people is free, each listing the free
-    ones in queue order (``start_sets`` and ``emails`` are in queue order).
+class _Grid(NamedTuple):
+    """Grid arithmetic of one search. Grid index ``i`` is the start ``anchor + i * step``.
 
-    Works on grid indices (start = anchor + index * interval): each start interval becomes
-    the index range of its grid points, so boundaries falling between the same two grid
-    points coincide and every non-empty segment between boundaries holds a slot. A boundary
-    is the single integer ``index << shift | rank << 1 | opening``, so sorting them is a fast
-    integer sort (each person's list is an already sorted run) and applying one is a
-    couple of bit operations. ``free`` holds each free person's email (None otherwise; an
-    email is never empty) and becomes the emails tuple with a C-level ``filter`` once per
-    segment.
+    A busy ``[s, e)`` blocks the starts ``[s - lead, e + trail)`` (see ``subtract_busy``),
+    i.e. the indices ``[ceil((s - lead - anchor) / step), ceil((e + trail - anchor) / step))``
+    = ``[(s + first_offset) // step, (e + stop_offset) // step)``.
     """
-    rank_bits = max(len(start_sets) - 1, 1).bit_length()
-    shift = rank_bits + 1
-    anchor, step = grid_anchor(query), query.interval
-    events: list[int] = []
-    append = events.append
-    for rank, starts in enumerate(start_sets):
-        opening = rank << 1 | 1
-        closing = rank << 1
+
+    anchor: int
+    step: int
+    lead: int
+    trail: int
+    first_offset: int
+    stop_offset: int
+
+    @classmethod
+    def of(cls, query: Query) -> _Grid:
+        anchor, step = grid_anchor(query), query.interval
+        lead, trail = query.duration + query.buffer_after - 1, query.buffer_before
+        return cls(anchor, step, lead, trail, step - 1 - lead - anchor, step - 1 + trail - anchor)
+
+    def ranges(self, starts: StartSet) -> list[tuple[int, int, int]]:
+        """A start set as sorted, disjoint, non-touching index ranges ``[first, stop)``,
+        each with ``last_blocker``: the latest busy start that can block one of its indices
+        (a busy start ``s`` blocks from index ``(s + first_offset) // step``, which is below
+        ``stop`` exactly when ``s <= anchor + (stop - 1) * step + lead``)."""
+        anchor, step = self.anchor, self.step
+        merged: list[list[int]] = []
         for low, high in starts:
-            first = (low - anchor + step - 1) // step  # ceil: grid index of the first start
+            first = (low - anchor + step - 1) // step  # ceil; low >= anchor
             stop = (high - anchor + step - 1) // step
             if first < stop:
-                append(first << shift | opening)
-                append(stop << shift | closing)
+                if merged and merged[-1][1] == first:
+                    merged[-1][1] = stop
+                else:
+                    merged.append([first, stop])
+        return [(first, stop, anchor + (stop - 1) * step + self.lead) for first, stop in merged]
+
+
+def _round_robin(
+    offered: list[Participant], allowed: _AllowedStarts, query: Query, seats_left: dict[int, int]
+) -> list[Slot]:
+    """Slots where at least one of ``offered`` (in queue order) is free, each listing the
+    free ones in queue order.
+
+    A boundary of someone's free ranges is the single integer ``index << shift | code`` with
+    ``code = rank << 1 | opening``, so sorting all of them is a fast sort of small ints and,
+    at equal indices, a person's closing sorts before their reopening.
+    """
+    grid = _Grid.of(query)
+    shift = (2 * len(offered) - 1).bit_length()
+    ranges_of: dict[tuple[OpenHours, ...], list[tuple[int, int, int]]] = {}
+    events: list[int] = []
+    for rank, person in enumerate(offered):
+        ranges = ranges_of.get(person.open_hours)
+        if ranges is None:
+            ranges = ranges_of[person.open_hours] = grid.ranges(allowed(person.open_hours))
+        if ranges:
+            _free_boundaries(person.busy, ranges, grid, rank << 1, shift, events)
     if not events:
         return []
     events.sort()
+    return _sweep(events, shift, [person.email for person in offered], grid, query, seats_left)
+
+
+def _free_boundaries(
+    busy: Iterable[tuple[int, int]],
+    ranges: list[tuple[int, int, int]],
+    grid: _Grid,
+    closing: int,
+    shift: int,
+    events: list[int],
+) -> None:
+    """Append to ``events`` the boundaries of one person's free index ranges: ``ranges``
+    minus the indices their busy time blocks (``closing`` is their code without the
+    opening bit).
+
+    One pass over the busy intervals sorted by start. ``cursor`` is the first index not
+    yet known to be blocked; a busy interval ending by ``clear_after`` cannot push it, so
+    the many intervals outside open hours cost one comparison each. An interval starting
+    after the current range's ``last_blocker`` closes that range (and any others it skips).
+    """
+    append = events.append
+    opening = closing | 1
+    anchor, step, _, trail, first_offset, stop_offset = grid
+    clear_base = anchor - trail
+    pending = iter(ranges)
+    first, stop, last_blocker = next(pending)
+    cursor = first
+    clear_after = cursor * step + clear_base
+    for busy_start, busy_end in sorted(busy, key=_start_of):
+        if busy_end <= clear_after:
+            continue  # cannot block the cursor or anything after it
+        if busy_start > last_blocker:
+            if cursor < stop:
+                append(cursor << shift | opening)
+                append(stop << shift | closing)
+            for first, stop, last_blocker in pending:
+                if cursor < first:
+                    cursor = first
+                if busy_start <= last_blocker:
+                    break
+                if cursor < stop:
+                    append(cursor << shift | opening)
+                    append(stop << shift | closing)
+            else:
+                return  # every range is done
+            clear_after = cursor * step + clear_base
+            if busy_end <= clear_after:
+                continue
+        first_blocked = (busy_start + first_offset) // step
+        stop_blocked = (busy_end + stop_offset) // step
+        if busy_start >= busy_end or first_blocked >= stop_blocked:
+            continue  # zero-length, or no grid point among the starts it blocks
+        if first_blocked > cursor:
+            append(cursor << shift | opening)
+            append(first_blocked << shift | closing)
+        cursor = stop_blocked
+        clear_after = cursor * step + clear_base
+    if cursor < stop:
+        append(cursor << shift | opening)
+        append(stop << shift | closing)
+    for first, stop, _ in pending:
+        if cursor < first:
+            cursor = first
+        if cursor < stop:
+            append(cursor << shift | opening)
+            append(stop << shift | closing)
+
+
+def _sweep(
+    events: list[int],
+    shift: int,
+    emails: list[str],
+    grid: _Grid,
+    query: Query,
+    seats_left: dict[int, int],
+) -> list[Slot]:
+    """Turn the sorted boundaries into slots.
+
+    Between two consecutive boundary indices the free people do not change: that is one
+    segment, with one emails tuple, repeated once per grid index of the segment into
+    ``per_index`` (``()`` where nobody is free). ``names`` holds the free people's emails
+    in queue order and ``free_bits`` their ranks as bits, so a boundary inserts or deletes
+    one email at the position given by counting the free people ranked before, and a
+    segment's tuple is a copy of ``names`` rather than a scan over everybody.
+    """
     code_mask = (1 << shift) - 1
-    # What a boundary writes into ``free``: the email when opening, None when closing.
-    written = [email if opening else None for email in emails for opening in (0, 1)]
-    free: list[str | None] = [None] * len(emails)
-    # One entry per segment: its first grid index and who is free in it (() for nobody).
-    segment_indices: list[int] = []
-    segment_emails: list[tuple[str, ...]] = []
-    segment_start = events[0] >> shift
+    email_of = [email for email in emails for _ in (0, 1)]  # by code = rank << 1 | opening
+    own_bit = [1 << rank for rank in range(len(emails)) for _ in (0, 1)]  # by code
+    ranked_before = [bit - 1 for bit in own_bit]  # by code: the bits of lower ranks
+    free_bits = 0
+    names: list[str] = []
+    per_index: list[tuple[str, ...]] = []
+    add_index = per_index.append
+    first_index = segment_first = events[0] >> shift
+    boundary = (segment_first + 1) << shift  # the smallest event of a later index
     for event in events:
-        index = event >> shift
-        if index != segment_start:
-            segment_indices.append(segment_start)
-            segment_emails.append(tuple(filter(None, free)))
-            segment_start = index
+        if event >= boundary:
+            index = event >> shift
+            if index - segment_first == 1:  # the common case, without the list product
+                add_index(tuple(names))
+            else:
+                per_index += [tuple(names)] * (index - segment_first)
+            segment_first = index
+            boundary = (index + 1) << shift
         code = event & code_mask
-        free[code >> 1] = written[code]
-    # Expand to one entry per grid index and keep the indices where someone is free; all
-    # of it runs in C (map / chain / compress), none of it per slot in Python.
-    lengths = map(sub, [*segment_indices[1:], segment_start], segment_indices)
-    per_index = list(chain.from_iterable(map(repeat, segment_emails, lengths)))
-    first = anchor + segment_indices[0] * step if segment_indices else anchor
-    every_start = range(first, first + len(per_index) * step, step)
-    slot_starts = list(compress(every_start, per_index))
-    return _build_slots(slot_starts, filter(None, per_index), query, seats_left)
+        position = (free_bits & ranked_before[code]).bit_count()
+        free_bits ^= own_bit[code]
+        if code & 1:
+            names.insert(position, email_of[code])
+        else:
+            del names[position]
+    # The last boundary closed the last free range; build the slots of the indices where
+    # someone is free (the empty tuple is false).
+    step, duration = grid.step, query.duration
+    first_start = grid.anchor + first_index * step
+    stop = first_start + len(per_index) * step
+    starts = range(first_start, stop, step)
+    ends = range(first_start + duration, stop + duration, step)
+    return _build_slots(starts, ends, per_index, query, seats_left, keep=per_index)

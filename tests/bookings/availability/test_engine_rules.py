@@ -20,6 +20,7 @@ from bookings.availability import (
     EXDATE,
     MAX_AVAILABILITY,
     MAX_FAIRNESS,
+    METHODS,
     MIN_BOOKING_NOTICE,
     NOT_NEXT_IN_ROUND_ROBIN,
     OFF_INTERVAL,
@@ -72,9 +73,11 @@ def every(first: str, last: str, minutes: int) -> list[str]:
 # --- buffers ---------------------------------------------------------------------------
 
 
-def test_buffers_may_touch_busy_time_but_not_overlap_it():
+@pytest.mark.parametrize("method", METHODS)
+def test_buffers_may_touch_busy_time_but_not_overlap_it(method):
     host = busy("host@example.com", ("10:00", "11:00"))
-    q = query("08:00", "13:00", interval=15, buffer_before=15 * MINUTE, buffer_after=15 * MINUTE)
+    buffers = {"buffer_before": 15 * MINUTE, "buffer_after": 15 * MINUTE}
+    q = query("08:00", "13:00", interval=15, method=method, **buffers)
     # 09:15 + 30 min + 15 min buffer ends exactly at 10:00; 11:15 - 15 min starts at 11:00.
     assert starts(q, [host]) == every("08:00", "09:15", 15) + every("11:15", "12:30", 15)
     assert reasons(q, [host], "09:30") == [("host@example.com", BUFFER)]
@@ -89,7 +92,8 @@ def test_without_buffers_a_slot_may_touch_busy_time():
     assert starts(query("08:30", "12:00"), [host]) == ["08:30", "09:00", "09:30", "11:00", "11:30"]
 
 
-def test_zero_length_and_unsorted_overlapping_busy():
+@pytest.mark.parametrize("method", METHODS)
+def test_zero_length_and_unsorted_overlapping_busy(method):
     host = busy(
         "host@example.com",
         ("11:30", "11:30"),  # zero length: blocks nothing
@@ -97,7 +101,7 @@ def test_zero_length_and_unsorted_overlapping_busy():
         ("09:00", "10:00"),  # overlaps the previous one
         ("09:10", "09:20"),  # nested
     )
-    assert starts(query("08:00", "12:00"), [host]) == [
+    assert starts(query("08:00", "12:00", method=method), [host]) == [
         "08:00",
         "08:30",
         "10:30",
@@ -254,6 +258,38 @@ def test_max_availability_offers_anyone_free_in_queue_order():
         "10:00": ("b", "c", "a"),
         "11:00": ("c", "a"),
     }
+
+
+def test_round_robin_slots_with_the_same_people_share_one_emails_tuple():
+    # b's busy 09:20-09:25 blocks the starts in (09:05, 09:25): no grid point, so every
+    # slot has the same people, and they share one tuple object (the API encodes each
+    # distinct tuple object once).
+    b = busy("b@example.com", ("09:20", "09:25"))
+    slots = find_slots(query("09:00", "12:00", 15, 60, method=MAX_AVAILABILITY), [A, b]).slots
+    assert [clock(slot.start) for slot in slots] == ["09:00", "10:00", "11:00"]
+    assert slots[0].emails == ("b@example.com", "a@example.com")
+    assert len({id(slot.emails) for slot in slots}) == 1
+
+
+def test_round_robin_busy_time_across_several_days_of_open_hours():
+    # a works 09:00-17:00 UTC on weekdays and is busy from Tuesday 12:00 to Thursday 10:00
+    # (one interval covering a whole open-hours day); b is always free.
+    weekdays = (OpenHours(frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60, "UTC"),)
+    away = ((at("12:00", "2026-03-10"), at("10:00", "2026-03-12")),)
+    a = Participant("a@example.com", weekdays, away, last_booked_at=100)
+    b = Participant("b@example.com", last_booked_at=200)
+    q = Query(at("00:00", "2026-03-09"), at("00:00", "2026-03-14"), HOUR, HOUR)
+    q = replace(q, method=MAX_AVAILABILITY)
+    slots = find_slots(q, [a, b]).slots
+    assert len(slots) == 5 * 24  # b: every hour of Monday to Friday
+    with_a = [slot.start for slot in slots if slot.emails == ("a@example.com", "b@example.com")]
+    days_and_hours = [("09", 9, 17), ("10", 9, 12), ("12", 10, 17), ("13", 9, 17)]
+    assert with_a == [
+        at(f"{hour:02d}:00", f"2026-03-{day}")
+        for day, first, stop in days_and_hours
+        for hour in range(first, stop)
+    ]
+    assert all(explain_start(q, [a, b], slot.start).emails == slot.emails for slot in slots)
 
 
 def test_collective_needs_everyone():
