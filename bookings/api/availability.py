@@ -205,4 +205,8 @@ class ExplainView(SchedulingView):
         if "start_time" not in request.query_params:
             raise BadRequest("is required", field="start_time")
         start = p.unix_seconds(request.query_params["start_time"], "start_time")
+        if start + configuration.duration_minutes * 60 > p.MAX_UNIX:
+            raise BadRequest(
+                "is out of range (the meeting would end after 2100)", field="start_time"
+            )
         return v3(explanation_json(explain(configuration, start)))

@@ -365,3 +365,13 @@ def test_explain_needs_a_key_and_the_right_grant(api, make_configuration, make_h
         api.get(url, {"start_time": 1}, HTTP_AUTHORIZATION=f"Bearer {stranger.token}").status_code
         == 404
     )
+
+
+def test_explain_refuses_a_start_whose_meeting_ends_after_2100(api, api_key, make_configuration):
+    configuration = make_configuration()
+    url = (
+        f"/v3/grants/{configuration.grant_id}/scheduling/configurations/{configuration.pk}/explain"
+    )
+    response = api.get(url, {"start_time": 4102444800 - 60}, HTTP_AUTHORIZATION=f"Bearer {api_key}")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("start_time")
