@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("pages.api.urls")),
     path("", include("bookings.api.urls")),
     path("", include("bookings.api.webhook_urls")),
+    path("", include("pages.urls")),
     # Last: unknown /v3/ paths answer a JSON 404 in the v3 envelope, not an HTML page.
     path("", include("pages.api.fallback_urls")),
 ]
