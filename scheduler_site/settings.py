@@ -183,6 +183,9 @@ LOGGING = {
 }
 
 # Product settings
+# Reverse proxies in front of the web tier that append to X-Forwarded-For: the per-IP
+# rate limits of the booking pages read the guest's address that many hops back.
+SCHEDULER_TRUSTED_PROXY_HOPS = env.env_int(ENV, "SCHEDULER_TRUSTED_PROXY_HOPS", 0)
 SCHEDULER_CONFIRM_LINK_MAX_AGE = timedelta(days=7)
 # Test-only switch for the control run of the double-booking race test: never set it.
 SCHEDULER_DISABLE_BOOKING_LOCKS = False
