@@ -1,8 +1,22 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from urllib.parse import urlsplit
 
-from bookings.models import Booking, BookingHost, Session
+from django import forms
+from django.contrib import admin
+from django.contrib import messages as messages_framework
+from django.utils import timezone
+
+from bookings.models import (
+    Booking,
+    BookingHost,
+    OutboxMessage,
+    Session,
+    WebhookAttempt,
+    WebhookEndpoint,
+)
+from bookings.models.webhooks import TRIGGER_TYPES
+from bookings.notifications import outbox
 
 
 class BookingHostInline(admin.TabularInline):
@@ -35,3 +49,192 @@ class SessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # A session's id is its secret: made through the API, which returns it once.
         return False
+
+
+# Notifications: the outbox and webhooks. Rows are read-only here; the one thing an
+# admin does is send again (bookings.notifications.outbox.resend).
+
+
+def _resend(modeladmin, request, messages) -> None:
+    count = outbox.resend(messages)
+    modeladmin.message_user(
+        request,
+        f"{count} message(s) queued to be sent again."
+        if count
+        else "Nothing to re-send (messages being sent right now are left alone).",
+        level=messages_framework.SUCCESS if count else messages_framework.WARNING,
+    )
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempted_at", "status_code", "duration_ms", "error", "response_excerpt"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "purpose",
+        "kind",
+        "recipient",
+        "booking",
+        "status",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "kind", "purpose", "due_at"]
+    search_fields = ["=id", "recipient", "booking__guest_email", "booking__guest_name"]
+    date_hierarchy = "due_at"
+    list_select_related = ["booking"]
+    ordering = ["-due_at"]
+    actions = ["resend_selected"]
+    inlines = [WebhookAttemptInline]
+    fields = [
+        "id",
+        "kind",
+        "purpose",
+        "booking",
+        "audience",
+        "recipient",
+        "recipient_name",
+        "endpoint",
+        "due_at",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "sent_at",
+        "last_error",
+        "resent_from",
+        "context",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="last error")
+    def short_error(self, message: OutboxMessage) -> str:
+        return message.last_error[:80]
+
+    @admin.action(description="Send the selected messages again", permissions=["view"])
+    def resend_selected(self, request, queryset):
+        _resend(self, request, queryset)
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    trigger_types = forms.MultipleChoiceField(
+        choices=[(t, t) for t in TRIGGER_TYPES], widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["description", "webhook_url", "trigger_types", "status"]
+
+    def clean_webhook_url(self) -> str:
+        url = self.cleaned_data["webhook_url"]
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise forms.ValidationError("Use an http:// or https:// URL.")
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["__str__", "webhook_url", "status", "trigger_list", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["description", "webhook_url"]
+    readonly_fields = ["secret_hint", "status_updated_at", "created_at", "updated_at"]
+    actions = ["rotate_secret"]
+
+    @admin.display(description="trigger types")
+    def trigger_list(self, endpoint: WebhookEndpoint) -> str:
+        return ", ".join(endpoint.trigger_types or [])
+
+    def save_model(self, request, obj, form, change):
+        secret = None if change else obj.set_new_secret()
+        if change and "status" in form.changed_data:
+            obj.status_updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if secret:
+            self.message_user(
+                request,
+                f"The signing secret (shown this once): {secret}",
+                level=messages_framework.WARNING,
+            )
+
+    @admin.action(description="Rotate the signing secret (shows the new one once)")
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            secret = endpoint.set_new_secret()
+            endpoint.save(update_fields=["secret", "secret_hint", "updated_at"])
+            self.message_user(
+                request,
+                f"New signing secret of {endpoint}: {secret}",
+                level=messages_framework.WARNING,
+            )
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(admin.ModelAdmin):
+    list_display = [
+        "attempted_at",
+        "endpoint",
+        "purpose",
+        "status_code",
+        "duration_ms",
+        "short_error",
+        "delivery_status",
+    ]
+    list_filter = ["status_code", "endpoint", "attempted_at"]
+    search_fields = ["webhook_url", "error", "=message__id"]
+    date_hierarchy = "attempted_at"
+    list_select_related = ["endpoint", "message"]
+    actions = ["resend_deliveries"]
+    readonly_fields = [
+        "message",
+        "endpoint",
+        "attempted_at",
+        "webhook_url",
+        "status_code",
+        "duration_ms",
+        "error",
+        "response_excerpt",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="event")
+    def purpose(self, attempt: WebhookAttempt) -> str:
+        return attempt.message.purpose
+
+    @admin.display(description="error")
+    def short_error(self, attempt: WebhookAttempt) -> str:
+        return attempt.error[:80]
+
+    @admin.display(description="delivery")
+    def delivery_status(self, attempt: WebhookAttempt) -> str:
+        return attempt.message.status
+
+    @admin.action(description="Send these deliveries again", permissions=["view"])
+    def resend_deliveries(self, request, queryset):
+        ids = set(queryset.values_list("message_id", flat=True))
+        _resend(self, request, OutboxMessage.objects.filter(pk__in=ids))

@@ -5,5 +5,9 @@ from bookings import views
 urlpatterns = [
     path("book/<slug:slug>/", views.booking_page, name="booking-page"),
     path("booking/<str:ref>/", views.manage_booking, name="booking-manage"),
+    path("booking/<str:ref>/reschedule/", views.reschedule_booking, name="booking-reschedule"),
+    path("booking/<str:ref>/cancel/", views.cancel_booking, name="booking-cancel"),
+    path("booking/<str:ref>/calendar.ics", views.booking_calendar, name="booking-calendar-file"),
     path("confirm/<str:token>/", views.organizer_confirmation, name="organizer-confirmation"),
+    path("healthz", views.healthz, name="healthz"),
 ]

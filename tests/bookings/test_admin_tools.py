@@ -81,8 +81,9 @@ def test_fairness_counts_bookings_per_host_over_30_days(make_configuration, book
     )
     a, b, _ = configuration.hosts
     start = NOW + dt.timedelta(days=3)
-    for _ in range(2):
-        booking_for(configuration, [a], start, start + dt.timedelta(minutes=30))
+    for day in range(2):  # two bookings of one host, on different days
+        moment = start + dt.timedelta(days=day)
+        booking_for(configuration, [a], moment, moment + dt.timedelta(minutes=30))
     booking_for(configuration, [b], start, start + dt.timedelta(minutes=30), status="cancelled")
     with time_machine.travel(NOW - dt.timedelta(days=40), tick=False):
         booking_for(configuration, [b], start, start + dt.timedelta(minutes=30))

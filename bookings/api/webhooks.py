@@ -1,0 +1,296 @@
+"""Webhook endpoints (v3): ``/v3/webhooks[/{id}]`` and ``rotate-secret``. The API key only:
+webhooks belong to the application, not to one grant. Thin: read the body, write the
+endpoint, render it. The secret is in the answer to a create or a rotation, never after.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from bookings.api.scoping import parse_uuid, require_caller
+from bookings.models import WebhookEndpoint
+from bookings.models.webhooks import TRIGGER_TYPES
+from pages.api import parsing as p
+from pages.api.auth import BearerAuthentication
+from pages.api.envelope import page_of, v3, v3_deleted
+from pages.api.errors import BadRequest, NotFound
+from pages.api.openapi import DELETED, PAGE_PARAMETERS, enveloped, responses
+
+TAGS = ["webhooks"]
+EDITABLE_STATUSES = (WebhookEndpoint.Status.ACTIVE.value, WebhookEndpoint.Status.PAUSE.value)
+MAX_NOTIFICATION_ADDRESSES = 10
+
+
+class WebhookSchema(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    trigger_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=TRIGGER_TYPES), min_length=1
+    )
+    webhook_url = serializers.URLField(max_length=2000, help_text="http(s) URL POSTed to")
+    notification_email_addresses = serializers.ListField(
+        child=serializers.EmailField(), required=False
+    )
+    status = serializers.CharField(
+        required=False,
+        help_text="active, pause or failed (the receiver answered 410 Gone); "
+        "an update may set active or pause",
+    )
+    status_updated_at = serializers.IntegerField(read_only=True, help_text="Unix seconds")
+    created_at = serializers.IntegerField(read_only=True, help_text="Unix seconds")
+    updated_at = serializers.IntegerField(read_only=True, help_text="Unix seconds")
+
+
+class WebhookWithSecretSchema(WebhookSchema):
+    webhook_secret = serializers.CharField(
+        read_only=True, help_text="Shown once: signs every delivery (see the README)"
+    )
+
+
+ONE = enveloped("WebhookOne", WebhookSchema())
+WITH_SECRET = enveloped("WebhookWithSecret", WebhookWithSecretSchema())
+UPDATE_REQUEST = inline_serializer(
+    name="WebhookUpdate",
+    fields={
+        "description": serializers.CharField(required=False, allow_blank=True),
+        "trigger_types": serializers.ListField(
+            child=serializers.ChoiceField(choices=TRIGGER_TYPES), required=False, min_length=1
+        ),
+        "webhook_url": serializers.URLField(required=False),
+        "notification_email_addresses": serializers.ListField(
+            child=serializers.EmailField(), required=False
+        ),
+        "status": serializers.CharField(required=False, help_text="active or pause"),
+    },
+)
+
+
+def webhook_json(endpoint: WebhookEndpoint, secret: str | None = None) -> dict:
+    data = {
+        "id": str(endpoint.id),
+        "description": endpoint.description,
+        "trigger_types": list(endpoint.trigger_types),
+        "webhook_url": endpoint.webhook_url,
+        "notification_email_addresses": list(endpoint.notification_email_addresses),
+        "status": endpoint.status,
+        "status_updated_at": int(endpoint.status_updated_at.timestamp()),
+        "created_at": int(endpoint.created_at.timestamp()),
+        "updated_at": int(endpoint.updated_at.timestamp()),
+    }
+    if secret is not None:
+        data["webhook_secret"] = secret
+    return data
+
+
+# Reading the body
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def storable_text(value: str, field: str, *, allow_lines: bool = False) -> str:
+    """Text the database can keep: PostgreSQL stores no NUL and no lone surrogate (JSON
+    allows both), and a URL or an address has no control characters at all."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("is not valid Unicode text", field=field) from None
+    found = _CONTROL.findall(value)
+    if any(ch not in "\n\r\t" or not allow_lines for ch in found):
+        raise BadRequest("must not contain control characters", field=field)
+    return value
+
+
+def read_trigger_types(value) -> list[str]:
+    items = p.as_list(value, "trigger_types")
+    if not items:
+        raise BadRequest("must list at least one trigger type", field="trigger_types")
+    triggers: list[str] = []
+    for index, item in enumerate(items):
+        if item not in TRIGGER_TYPES:
+            raise BadRequest(
+                f"{item!r} is not one of {', '.join(TRIGGER_TYPES)}",
+                field=f"trigger_types[{index}]",
+            )
+        if item not in triggers:
+            triggers.append(item)
+    return triggers
+
+
+def read_webhook_url(value) -> str:
+    url = p.text(value, "webhook_url", max_length=2000).strip()
+    storable_text(url, "webhook_url")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        raise BadRequest("is not a valid URL", field="webhook_url") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadRequest("must be an absolute http(s) URL", field="webhook_url")
+    if any(ch.isspace() for ch in url):
+        raise BadRequest("must not contain spaces", field="webhook_url")
+    return url
+
+
+def read_addresses(value) -> list[str]:
+    items = p.as_list(value, "notification_email_addresses")
+    if len(items) > MAX_NOTIFICATION_ADDRESSES:
+        raise BadRequest(
+            f"at most {MAX_NOTIFICATION_ADDRESSES} addresses", field="notification_email_addresses"
+        )
+    return [
+        storable_text(
+            p.email_address(item, f"notification_email_addresses[{index}]"),
+            f"notification_email_addresses[{index}]",
+        )
+        for index, item in enumerate(items)
+    ]
+
+
+def read_changes(body, *, creating: bool) -> dict:
+    body = p.as_object(body, "body")
+    changes: dict = {}
+    for field in ("trigger_types", "webhook_url") if creating else ():
+        if field not in body:
+            raise BadRequest("is required", field=field)
+    if "trigger_types" in body:
+        changes["trigger_types"] = read_trigger_types(body["trigger_types"])
+    if "webhook_url" in body:
+        changes["webhook_url"] = read_webhook_url(body["webhook_url"])
+    if "description" in body:
+        description = body["description"]
+        if description is None:
+            description = ""
+        description = p.text(description, "description", max_length=500)
+        changes["description"] = storable_text(description, "description", allow_lines=True)
+    if "notification_email_addresses" in body:
+        changes["notification_email_addresses"] = read_addresses(
+            body["notification_email_addresses"]
+        )
+    if "status" in body and not creating:
+        changes["status"] = p.one_of(body["status"], "status", EDITABLE_STATUSES)
+    return changes
+
+
+# Views
+
+
+class WebhookView(APIView):
+    dialect = "v3"
+    authentication_classes = [BearerAuthentication]
+    permission_classes: list = []
+
+    def endpoint(self, webhook_id: str, *, for_update: bool = False) -> WebhookEndpoint:
+        require_caller(self.request, "api_key")
+        try:
+            pk = parse_uuid(webhook_id, "id")
+        except BadRequest:
+            raise NotFound("No webhook with this ID.") from None
+        queryset = WebhookEndpoint.objects.all()
+        if for_update:
+            queryset = queryset.select_for_update()
+        endpoint = queryset.filter(pk=pk).first()
+        if endpoint is None:
+            raise NotFound("No webhook with this ID.")
+        return endpoint
+
+
+class WebhookListView(WebhookView):
+    """GET|POST /v3/webhooks"""
+
+    @extend_schema(
+        operation_id="webhooks_list",
+        tags=TAGS,
+        parameters=PAGE_PARAMETERS,
+        responses=responses(enveloped("WebhookList", WebhookSchema(many=True), listing=True)),
+    )
+    def get(self, request):
+        require_caller(request, "api_key")
+        endpoints = WebhookEndpoint.objects.order_by("created_at", "pk")
+        items, cursor = page_of(endpoints, request.query_params)
+        return v3([webhook_json(e) for e in items], next_cursor=cursor, listing=True)
+
+    @extend_schema(
+        operation_id="webhooks_create",
+        tags=TAGS,
+        summary="Create a webhook; the answer carries webhook_secret, once",
+        request=WebhookSchema,
+        responses=responses(WITH_SECRET),
+    )
+    def post(self, request):
+        require_caller(request, "api_key")
+        changes = read_changes(request.data, creating=True)
+        endpoint = WebhookEndpoint(**changes)
+        secret = endpoint.set_new_secret()
+        endpoint.save()
+        return v3(webhook_json(endpoint, secret))
+
+
+class WebhookDetailView(WebhookView):
+    """GET|PUT|DELETE /v3/webhooks/{id}"""
+
+    @extend_schema(operation_id="webhooks_retrieve", tags=TAGS, responses=responses(ONE))
+    def get(self, request, webhook_id):
+        return v3(webhook_json(self.endpoint(webhook_id)))
+
+    @extend_schema(
+        operation_id="webhooks_update",
+        tags=TAGS,
+        summary="Change the fields sent; status may be set to active or pause",
+        request=UPDATE_REQUEST,
+        responses=responses(ONE),
+    )
+    def put(self, request, webhook_id):
+        require_caller(request, "api_key")
+        changes = read_changes(request.data, creating=False)
+        with transaction.atomic():
+            endpoint = self.endpoint(webhook_id, for_update=True)
+            for field, value in changes.items():
+                setattr(endpoint, field, value)
+            if "status" in changes:
+                endpoint.status_updated_at = timezone.now()
+            endpoint.save()
+        return v3(webhook_json(endpoint))
+
+    @extend_schema(operation_id="webhooks_destroy", tags=TAGS, responses=responses(DELETED))
+    def delete(self, request, webhook_id):
+        self.endpoint(webhook_id).delete()
+        return v3_deleted()
+
+
+class WebhookRotateSecretView(WebhookView):
+    """POST /v3/webhooks/{id}/rotate-secret (and /v3/webhooks/rotate-secret/{id})"""
+
+    @extend_schema(
+        operation_id="webhooks_rotate_secret",
+        tags=TAGS,
+        summary="A new secret signs every delivery from now on; the old one stops at once",
+        request=None,
+        responses=responses(WITH_SECRET),
+    )
+    def post(self, request, webhook_id):
+        with transaction.atomic():
+            endpoint = self.endpoint(webhook_id, for_update=True)
+            secret = endpoint.set_new_secret()
+            endpoint.save(update_fields=["secret", "secret_hint", "updated_at"])
+        return v3(webhook_json(endpoint, secret))
+
+
+class WebhookRotateSecretAliasView(WebhookRotateSecretView):
+    """POST /v3/webhooks/rotate-secret/{id} (the address Nylas documents)"""
+
+    @extend_schema(
+        operation_id="webhooks_rotate_secret_alias",
+        tags=TAGS,
+        summary="The same as POST /v3/webhooks/{id}/rotate-secret",
+        request=None,
+        responses=responses(WITH_SECRET),
+    )
+    def post(self, request, webhook_id):
+        return super().post(request, webhook_id)

@@ -1,0 +1,234 @@
+"""Webhook deliveries: what a booking event's payload is, how it is signed, and the POST.
+
+A delivery is an outbox row per subscribed endpoint, its payload fixed when the row is
+written (it describes the booking at that event). Each attempt is signed afresh, twice:
+
+- ``X-Nylas-Signature``: hex HMAC-SHA256 of the raw body, keyed with the secret string
+  as given to the client (what Nylas clients verify);
+- Standard Webhooks: ``webhook-id`` (the row id, the same on every attempt, for
+  deduplication), ``webhook-timestamp`` (this attempt's Unix seconds) and
+  ``webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``, keyed
+  with the base64-decoded part of the ``whsec_`` secret, as the spec says.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from bookings import links
+from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
+from bookings.models.webhooks import SECRET_PREFIX
+from bookings.notifications import outbox, recipients
+from bookings.notifications.outbox import NotOwed, PermanentFailure
+
+USER_AGENT = "Scheduler-Webhooks/1.0"
+SOURCE = "/scheduler"
+
+
+def unix(value: dt.datetime) -> int:
+    return int(value.timestamp())
+
+
+# Payloads
+
+
+def booking_info(booking, *, people=None, **extra) -> dict:
+    """``people``: the hosts then the guests, if the caller has them already."""
+    configuration = booking.configuration
+    organizer = recipients.organizer(booking)
+    if people is None:
+        people = recipients.hosts(booking) + recipients.guests(booking)
+    participants = [{"email": p.email, "name": p.name} for p in people]
+    manage_url = links.guest_manage_url(booking)
+    info = {
+        "event_id": str(booking.event_id) if booking.event_id else None,
+        "start_time": unix(booking.start),
+        "end_time": unix(booking.end),
+        "participants": participants,
+        "additional_fields": booking.additional_fields or None,
+        "hide_cancellation_options": configuration.hide_cancellation_options,
+        "hide_rescheduling_options": configuration.hide_rescheduling_options,
+        "participant_rescheduling_url": manage_url,
+        "participant_cancellation_url": manage_url,
+        "title": configuration.title,
+        "description": configuration.description,
+        "duration": int((booking.end - booking.start).total_seconds() // 60),
+        "location": configuration.location,
+        "organizer_timezone": organizer.timezone if organizer else None,
+        "guest_timezone": booking.guest_timezone or None,
+        "is_group_event": configuration.capacity > 1,
+        "organizer_calendar_id": (
+            str(booking.event.calendar_id) if booking.event_id and booking.event else None
+        ),
+        "status": booking.status,
+    }
+    info.update(extra)
+    return info
+
+
+def payload(booking, trigger: str, *, at: dt.datetime, people=None, **extra) -> dict:
+    """The notification for one event. The event-specific fields (cancellation_reason;
+    old_start_time and old_end_time; time_until_event) sit in ``booking_info`` as Nylas
+    sends them and beside it, where API.md lists them."""
+    obj = {
+        "booking_id": str(booking.id),
+        "booking_ref": links.booking_ref(booking),
+        "configuration_id": str(booking.configuration_id),
+        "booking_type": booking.configuration.booking_type,
+        "object": "booking",
+        "booking_info": booking_info(booking, people=people, **extra),
+        **extra,
+    }
+    return {
+        "specversion": "1.0",
+        "type": trigger,
+        "source": SOURCE,
+        "id": str(uuid.uuid4()),
+        "time": unix(at),
+        "data": {"object": obj},
+    }
+
+
+def owe(
+    booking, trigger: str, *, due_at: dt.datetime | None = None, people=None, **extra
+) -> list[OutboxMessage]:
+    """One outbox row (unsaved) per active endpoint subscribed to ``trigger``."""
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(status=WebhookEndpoint.Status.ACTIVE)
+        if trigger in (e.trigger_types or [])
+    ]
+    if not endpoints:
+        return []
+    body = payload(booking, trigger, at=due_at or timezone.now(), people=people, **extra)
+    return [
+        outbox.new(
+            kind=OutboxMessage.Kind.WEBHOOK,
+            purpose=trigger,
+            booking=booking,
+            audience=OutboxMessage.Audience.ENDPOINT,
+            recipient=endpoint.webhook_url,
+            endpoint=endpoint,
+            due_at=due_at,
+            context={"payload": body, "start": outbox.instant(booking.start)},
+        )
+        for endpoint in endpoints
+    ]
+
+
+# Signing
+
+
+def body_bytes(message: OutboxMessage) -> bytes:
+    return json.dumps(message.context["payload"], separators=(",", ":")).encode()
+
+
+def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    nylas = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX) + "==")
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    standard = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return {
+        "X-Nylas-Signature": nylas,
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": f"v1,{standard}",
+    }
+
+
+# Delivery
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a success: following one would re-POST the body
+    somewhere the endpoint's owner did not register."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def post(message: OutboxMessage) -> None:
+    """One attempt; logged as a WebhookAttempt whatever happens. Returns on a 2xx."""
+    endpoint = message.endpoint
+    if endpoint is None:
+        raise NotOwed("The webhook endpoint was deleted.")
+    if endpoint.status != WebhookEndpoint.Status.ACTIVE:
+        raise NotOwed(f"The webhook endpoint is {endpoint.status}.")
+    if message.purpose == "booking.reminder":
+        _check_reminder_still_owed(message)
+
+    body = body_bytes(message)
+    attempted_at = timezone.now()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        **sign(endpoint.secret, str(message.pk), unix(attempted_at), body),
+    }
+    if urlsplit(endpoint.webhook_url).scheme not in ("http", "https"):
+        raise PermanentFailure(f"Not an http(s) URL: {endpoint.webhook_url!r}")
+    # The scheme is checked just above, so urllib cannot be led to file: or ftp:.
+    request = urllib.request.Request(  # noqa: S310
+        endpoint.webhook_url, data=body, headers=headers, method="POST"
+    )
+    status_code, error, excerpt = None, "", ""
+    started = time.monotonic()
+    try:
+        timeout = settings.SCHEDULER_WEBHOOK_TIMEOUT_SECONDS
+        with _opener.open(request, timeout=timeout) as response:
+            status_code = response.status
+            excerpt = response.read(500).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        status_code = exc.code
+        excerpt = _read_excerpt(exc)
+        error = f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+    duration_ms = int((time.monotonic() - started) * 1000)
+    WebhookAttempt.objects.create(
+        message=message,
+        endpoint=endpoint,
+        attempted_at=attempted_at,
+        webhook_url=endpoint.webhook_url,
+        status_code=status_code,
+        duration_ms=duration_ms,
+        error=error[:2000],
+        response_excerpt=excerpt,
+    )
+    if status_code is not None and 200 <= status_code < 300:
+        return
+    if status_code == 410:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            status=WebhookEndpoint.Status.FAILED, status_updated_at=timezone.now()
+        )
+        raise PermanentFailure("410 Gone: the receiver asked to stop; the endpoint is disabled.")
+    raise RuntimeError(error or f"HTTP {status_code}")
+
+
+def _read_excerpt(exc: urllib.error.HTTPError) -> str:
+    try:
+        return exc.read(500).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _check_reminder_still_owed(message: OutboxMessage) -> None:
+    booking = message.booking
+    if booking.status != booking.Status.BOOKED:
+        raise NotOwed(f"The booking is {booking.status}.")
+    if not outbox.same_instant(message.context.get("start"), booking.start):
+        raise NotOwed("The booking has moved since this reminder was scheduled.")

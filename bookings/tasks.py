@@ -1,0 +1,19 @@
+"""Celery tasks: thin. They take ids, and the notifications package does the work."""
+
+from __future__ import annotations
+
+import uuid
+
+from celery import shared_task
+
+from bookings.notifications import sending
+
+
+@shared_task(name="bookings.send_outbox_message", ignore_result=True)
+def send_outbox_message(message_id: str, ticket: str | None = None) -> str:
+    return sending.deliver(uuid.UUID(message_id), ticket)
+
+
+@shared_task(name="bookings.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> int:
+    return sending.sweep()

@@ -1,0 +1,24 @@
+"""The server-rendered pages: guests book (booking_page), see, move and cancel their
+booking (guest_booking); organizers confirm or decline (organizer); /healthz (health)."""
+
+from bookings.views.booking_page import booking_page
+from bookings.views.common import public_configuration
+from bookings.views.guest_booking import (
+    booking_calendar,
+    cancel_booking,
+    manage_booking,
+    reschedule_booking,
+)
+from bookings.views.health import healthz
+from bookings.views.organizer import organizer_confirmation
+
+__all__ = [
+    "booking_calendar",
+    "booking_page",
+    "cancel_booking",
+    "healthz",
+    "manage_booking",
+    "organizer_confirmation",
+    "public_configuration",
+    "reschedule_booking",
+]

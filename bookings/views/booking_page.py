@@ -1,0 +1,259 @@
+"""/book/<slug>/: the guest picks a day and a time, fills in the form, and books.
+
+One URL serves the page and its fragments. The shell (no picker state in the URL) does
+not compute availability, so it costs about what a trivial view costs; its picker loads
+with htmx (``HX-Target: picker``), and each later step swaps one named partial:
+``picker`` (month and panel), ``panel`` (a day's times, or the form). With JavaScript
+off, a URL that names the state (tz, month, day, slot) renders it all inline, and the
+zone form's button is how the guest gets there.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from bookings import rate_limits, services
+from bookings.availability_loader import configuration_zone
+from bookings.guest_input import clean_guest
+from bookings.problems import InvalidBooking, SlotUnavailable
+from bookings.views import shell_cache
+from bookings.views.common import (
+    HtmxHttpRequest,
+    now,
+    organizers_of,
+    page_context,
+    public_configuration,
+    render_in,
+    too_many_requests,
+    zone_options,
+)
+from bookings.views.guest_form import (
+    additional_guest_list,
+    answers,
+    attach_error,
+    field_problems,
+    guest_form,
+    language_options,
+)
+from bookings.views.language import (
+    choose_language,
+    format_date,
+    format_instant,
+    local,
+    valid_zone,
+)
+from bookings.views.slot_picker import (
+    Offer,
+    Picker,
+    PickerRequest,
+    SlotChoice,
+    build_day,
+    build_month,
+    fresh_day,
+    new_picker,
+    read_picker_request,
+)
+from pages.models import Configuration
+
+TEMPLATE = "bookings/booking_page.html"
+PICKER_STATE = ("tz", "month", "day", "slot")
+
+
+def fragment_target(request) -> str | None:
+    """The partial an htmx request asks for (by its target's id), else None (the page)."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.history_restore_request:
+        return None
+    return htmx.target if htmx.target in ("picker", "panel") else None
+
+
+def page_language(request, configuration: Configuration) -> str:
+    return choose_language(request.POST.get("lang"), request.GET.get("lang"), configuration.locale)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def booking_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST" and is_shell_request(request):
+        return shell(request, slug)
+    configuration = public_configuration(slug)
+    language = page_language(request, configuration)
+    if request.method == "POST":
+        return book(request, configuration, language)
+    return show(request, configuration, language)
+
+
+def is_shell_request(request) -> bool:
+    """The page with no picker state asked for: the shell, which computes no
+    availability (its picker loads as a fragment)."""
+    return fragment_target(request) is None and not any(
+        request.GET.get(name) for name in PICKER_STATE
+    )
+
+
+def shell(request, slug: str) -> HttpResponse:
+    rows = shell_cache.shown_rows(slug)
+    language = choose_language(request.GET.get("lang"), shell_cache.locale_of(rows) if rows else "")
+
+    def render() -> HttpResponse:
+        configuration = public_configuration(slug)
+        with translation.override(language):
+            context = _context(request, configuration, language, None)
+        context["shell"] = True
+        return render_in(request, TEMPLATE, context, language)
+
+    return shell_cache.serve(request, slug, language, render, rows)
+
+
+def _context(request, configuration: Configuration, language: str, picker: Picker | None, **more):
+    hosts = organizers_of(configuration)
+    return {
+        **page_context(request, configuration, language),
+        "organizers": hosts,
+        "has_hosts": any(p.grant_id for p in hosts) or configuration.is_round_robin,
+        "page_path": request.path,
+        "zone": picker.zone if picker else configuration_zone(configuration),
+        "zone_options": zone_options(),
+        "picker": picker,
+        "form_template": f"{TEMPLATE}#guest-form",
+        **more,
+    }
+
+
+def _form_for(configuration: Configuration, language: str, data=None, prefill=None):
+    definitions = list(configuration.additional_fields.all())
+    return guest_form(configuration, definitions, language, data=data, prefill=prefill)
+
+
+def show(request, configuration: Configuration, language: str) -> HttpResponse:
+    zone = configuration_zone(configuration)
+    asked = read_picker_request(request.GET, zone)
+    target = fragment_target(request)
+    with translation.override(language):
+        picker = new_picker(request.path, asked.zone, language, now())
+        offer = Offer(configuration, now())
+        if target == "panel":
+            build_day(picker, offer, asked)
+        else:
+            build_month(picker, offer, asked)
+        more = {}
+        if picker.panel == "form":
+            more["form"] = _form_for(configuration, language, prefill=request.GET)
+            more["language_options"] = language_options()
+        if target is None:
+            picker.focus = ""  # a full page load moves no focus
+        context = _context(request, configuration, language, picker, **more)
+    template = TEMPLATE if target is None else f"bookings/slot_picker.html#{target}"
+    return render_in(request, template, context, language)
+
+
+def chosen_slot(picker: Picker, configuration: Configuration, start: int) -> SlotChoice:
+    """The slot the form was for, described without asking the engine again."""
+    day = local(start, picker.zone).date()
+    time = format_instant(start, picker.zone, "time", picker.language)
+    return SlotChoice(
+        start=start,
+        end=start + configuration.duration_minutes * 60,
+        time=time,
+        label=f"{format_date(day, 'day', picker.language)}, {time}",
+        url=picker.url(month=day.strftime("%Y-%m"), day=day.isoformat(), slot=str(start)),
+        seats=None,
+    )
+
+
+def book(request, configuration: Configuration, language: str) -> HttpResponse:
+    data = request.POST
+    verdict = rate_limits.check_booking_post(request, data.get("email", ""))
+    if not verdict.allowed:
+        return too_many_requests(request, language, verdict)
+    zone = valid_zone(data.get("tz")) or configuration_zone(configuration)
+    start_text = data.get("slot", "")
+    start = int(start_text) if start_text.isdigit() and len(start_text) <= 11 else None
+    htmx = fragment_target(request) is not None
+    offer = Offer(configuration, now())
+
+    with translation.override(language):
+        picker = new_picker(request.path, zone, language, offer.now)
+        if start is None:
+            build_month(picker, offer, PickerRequest(zone=zone))
+            picker.problem = _("Please choose a time first.")
+            return _answer(request, configuration, language, picker, status=400, htmx=htmx)
+
+        definitions = list(configuration.additional_fields.all())
+        form = guest_form(configuration, definitions, language, data=data)
+        guests_text = data.get("additional_guests", "")
+        try:
+            problems = field_problems(form, definitions)
+            if problems:
+                for problem in problems[1:]:
+                    attach_error(form, problem, guests_text)
+                raise problems[0]
+            guest = clean_guest(
+                configuration,
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                timezone=zone,
+                language=data.get("email_language") or language,
+                additional_guests=additional_guest_list(guests_text)
+                if not configuration.hide_additional_guests
+                else [],
+                additional_fields=answers(form),
+            )
+            made = services.create_booking(
+                configuration=configuration, start=start, end=None, guest=guest
+            )
+        except InvalidBooking as problem:
+            attach_error(form, problem, guests_text)
+            if htmx:
+                picker.chosen = chosen_slot(picker, configuration, start)
+                picker.panel = "form"
+                picker.month = local(start, zone).date().replace(day=1)
+            else:
+                # The whole page again; should the slot have gone meanwhile, it says so.
+                build_month(picker, offer, read_picker_request({"slot": str(start)}, zone))
+            picker.focus = "errors"
+            return _answer(
+                request, configuration, language, picker, status=422, htmx=htmx, form=form
+            )
+        except SlotUnavailable:
+            day = local(start, zone).date()
+            message = _(
+                "Sorry, that time was just booked by someone else. Here are the times that "
+                "are still free on this day."
+            )
+            if htmx:
+                fresh_day(picker, offer, day, message)
+            else:
+                build_month(
+                    picker, offer, PickerRequest(zone=zone, month=day.replace(day=1), day=day)
+                )
+                picker.problem = message
+            return _answer(request, configuration, language, picker, status=409, htmx=htmx)
+
+    booking = made.booking
+    if configuration.confirmation_redirect_url:
+        destination = configuration.confirmation_redirect_url
+    else:
+        query = urlencode({"booked": "1", "tz": zone, "lang": booking.language or language})
+        destination = f"{reverse('booking-manage', args=[made.booking_ref])}?{query}"
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(destination)
+    return HttpResponseRedirect(destination, status=303)
+
+
+def _answer(request, configuration, language, picker, *, status, htmx, form=None):
+    """The panel (htmx) or the whole page (JavaScript off) after a refused POST."""
+    more = {}
+    if picker.panel == "form":
+        more["form"] = form or _form_for(configuration, language)
+        more["language_options"] = language_options()
+    with translation.override(language):
+        context = _context(request, configuration, language, picker, **more)
+    template = "bookings/slot_picker.html#panel" if htmx else TEMPLATE
+    return render_in(request, template, context, language, status=status)

@@ -1,0 +1,284 @@
+"""The guest form of a hosted page: its fields (from the configuration's additional
+fields), reading a POST into what bookings.guest_input.clean_guest takes, and the
+refusals of clean_guest turned into a message beside the field they are about.
+
+Validation itself is clean_guest's, the same the API runs: the page adds HTML hints
+(required, pattern, input types) for a quicker answer, never a rule of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from bookings.guest_input import (
+    MAX_ADDITIONAL_GUESTS,
+    clean_answer,
+    clean_email,
+    clean_name,
+)
+from bookings.problems import InvalidBooking
+from bookings.views.language import LANGUAGE_NAMES, LANGUAGES
+from pages.models import AdditionalField
+
+T = AdditionalField.Type
+INPUT_TYPES = {T.TEXT: "text", T.EMAIL: "email", T.PHONE_NUMBER: "tel", T.DATE: "date"}
+GUEST_SPLIT = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class FormField:
+    """One question as the template draws it."""
+
+    name: str  # the POST name
+    key: str  # the additional field's key ("" for name/email)
+    label: str
+    kind: str  # text, email, tel, date, textarea, select, radio, checkbox, multi, hidden
+    required: bool = False
+    pattern: str = ""
+    options: list[str] = field(default_factory=list)
+    value: Any = ""
+    error: str = ""
+    autocomplete: str = ""
+
+    @property
+    def input_id(self) -> str:
+        return f"id_{self.name}"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.input_id}_error"
+
+    @property
+    def chosen(self) -> list[str]:
+        if isinstance(self.value, list):
+            return self.value
+        return [self.value] if isinstance(self.value, str) and self.value else []
+
+
+def _kind(definition: AdditionalField) -> str:
+    if definition.type in INPUT_TYPES:
+        return INPUT_TYPES[definition.type]
+    return {
+        T.MULTI_LINE_TEXT: "textarea",
+        T.DROPDOWN: "select",
+        T.RADIO_BUTTON: "radio",
+        T.CHECKBOX: "checkbox",
+        T.MULTI_SELECT: "multi",
+        T.METADATA: "hidden",
+    }[definition.type]
+
+
+def field_name(key: str) -> str:
+    return f"field_{key}"
+
+
+@dataclass
+class GuestForm:
+    fields: list[FormField]
+    additional_guests: FormField | None
+    email_language: FormField
+    errors: int = 0
+    general: str = ""  # an error about a field the guest cannot see (metadata)
+
+    def by_name(self, name: str) -> FormField | None:
+        everything = [*self.fields, self.additional_guests, self.email_language]
+        return next((f for f in everything if f and f.name == name), None)
+
+    @property
+    def visible(self) -> list[FormField]:
+        return [f for f in self.fields if f.kind != "hidden"]
+
+    @property
+    def hidden(self) -> list[FormField]:
+        return [f for f in self.fields if f.kind == "hidden"]
+
+
+def guest_form(configuration, definitions, language: str, data=None, prefill=None) -> GuestForm:
+    """The form, filled from a POST (``data``) or from the page's URL (``prefill``: name,
+    email and metadata fields may be given in the query string, as hosted pages allow)."""
+    source = data if data is not None else (prefill or {})
+    fields = [
+        FormField(
+            "name",
+            "",
+            _("Your name"),
+            "text",
+            required=True,
+            value=source.get("name", ""),
+            autocomplete="name",
+        ),
+        FormField(
+            "email",
+            "",
+            _("Email"),
+            "email",
+            required=True,
+            value=source.get("email", ""),
+            autocomplete="email",
+        ),
+    ]
+    for definition in definitions:
+        kind = _kind(definition)
+        name = field_name(definition.key)
+        if data is not None:
+            if kind == "multi":
+                value: Any = data.getlist(name)
+            elif kind == "checkbox":
+                value = name in data
+            else:
+                value = data.get(name, "")
+        elif kind == "hidden":
+            value = (prefill or {}).get(definition.key, "") or definition.default
+        elif kind == "multi":
+            value = [o for o in definition.options if o == definition.default]
+        elif kind == "checkbox":
+            value = definition.default.lower() in ("true", "1", "yes", "on")
+        else:
+            value = definition.default
+        fields.append(
+            FormField(
+                name,
+                definition.key,
+                definition.label,
+                kind,
+                required=definition.required and kind != "hidden",
+                pattern=definition.pattern if kind in ("text", "email", "tel") else "",
+                options=list(definition.options or []),
+                value=value,
+            )
+        )
+    guests = None
+    if not configuration.hide_additional_guests:
+        guests = FormField(
+            "additional_guests",
+            "",
+            _("Additional guests"),
+            "textarea",
+            value=source.get("additional_guests", ""),
+        )
+    language_field = FormField(
+        "email_language",
+        "",
+        _("Language of emails"),
+        "select",
+        options=list(LANGUAGES),
+        value=source.get("email_language", "") or language,
+    )
+    return GuestForm(fields, guests, language_field)
+
+
+def language_options() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+def answers(form: GuestForm) -> dict:
+    """The additional fields' answers as the API's additional_fields object."""
+    found: dict = {}
+    for item in form.fields:
+        if not item.key:
+            continue
+        value = item.value
+        if item.kind == "checkbox":
+            found[item.key] = bool(value)
+        elif item.kind == "multi":
+            if value:
+                found[item.key] = list(value)
+        elif isinstance(value, str) and value.strip():
+            found[item.key] = value
+    return found
+
+
+def additional_guest_list(text: str) -> list[dict]:
+    """ "a@x.com, b@y.com" (or one per line) as the API's additional_guests."""
+    return [{"email": part} for part in GUEST_SPLIT.split(text or "") if part]
+
+
+# clean_guest's messages (English, for the API) → what the page says, per language.
+def friendly(message: str, field_name: str = "") -> str:
+    if message == "is required":
+        return _("Please fill in this field.")
+    if message == "must be checked":
+        return _("Please tick this box to continue.")
+    if message == "must be an email address":
+        return _("Please enter an email address such as name@example.com.")
+    if message == "must be a phone number":
+        return _("Please enter a phone number (digits, spaces and + ( ) - . only).")
+    if message.startswith("must be a date"):
+        return _("Please enter a date.")
+    if message.endswith("is not one of the options") or message == "must be a list of options":
+        return _("Please choose one of the options.")
+    if message == "does not have the expected form":
+        return _("This doesn't have the form the organizer asked for.")
+    if message.startswith("must be one line"):
+        return _("Please use one line of at most 200 characters.")
+    if match := re.fullmatch(r"must be at most (\d+) characters", message):
+        return _("Please use at most %(limit)s characters.") % {"limit": match[1]}
+    if message.startswith("at most"):
+        return _("You can add at most %(limit)s guests.") % {"limit": MAX_ADDITIONAL_GUESTS}
+    if message == "must be en or de":
+        return _("Please choose a language from the list.")
+    return message
+
+
+def field_problems(form: GuestForm, definitions) -> list[InvalidBooking]:
+    """Every field's refusal at once (clean_guest stops at the first), by the same rules:
+    guest_input's own per-field checks. clean_guest still has the last word."""
+    problems = []
+    for check, value, path in (
+        (clean_name, form.fields[0].value, "guest.name"),
+        (clean_email, form.fields[1].value, "guest.email"),
+    ):
+        try:
+            check(value, path)
+        except InvalidBooking as problem:
+            problems.append(problem)
+    given = answers(form)
+    for definition in definitions:
+        path = f"additional_fields.{definition.key}"
+        value = given.get(definition.key, definition.default or None)
+        try:
+            if value in (None, "", []):
+                if definition.required and definition.type != T.METADATA:
+                    raise InvalidBooking("is required", field=path)
+                continue
+            clean_answer(definition, value, path)
+        except InvalidBooking as problem:
+            problems.append(problem)
+    return problems
+
+
+def attach_error(form: GuestForm, problem: InvalidBooking, guests_text: str = "") -> FormField:
+    """Put clean_guest's refusal beside its field; returns that field."""
+    path = problem.field or ""
+    message = problem.message.removeprefix(f"{path}: ") if path else problem.message
+    target: FormField | None
+    if path.startswith("guest."):
+        target = form.by_name(path.removeprefix("guest."))
+    elif path.startswith("additional_fields."):
+        target = form.by_name(field_name(path.removeprefix("additional_fields.")))
+    elif path.startswith("additional_guests"):
+        target = form.additional_guests
+        if match := re.match(r"additional_guests\[(\d+)\]\.email", path):
+            emails = additional_guest_list(guests_text)
+            index = int(match[1])
+            bad = emails[index]["email"] if index < len(emails) else ""
+            message = ""
+            if target is not None:
+                target.error = _("“%(email)s” is not an email address.") % {"email": bad}
+                form.errors += 1
+                return target
+    elif path == "email_language":
+        target = form.email_language
+    else:
+        target = None
+    target = target or form.fields[0]
+    if target.kind == "hidden":
+        form.general = f"{target.label}: {friendly(message, path)}"
+    else:
+        target.error = friendly(message, path)
+    form.errors += 1
+    return target

@@ -1,0 +1,149 @@
+"""/confirm/<token>/: the organizer confirms or declines a pending booking from the link
+in their email.
+
+The token is signed and expires (links.read_organizer_token); it carries a nonce that
+must equal the booking's current organizer_link_nonce, which confirm_booking and
+decline_booking clear: the link works once, and it cannot be made from the guest's
+booking_ref (it is signed with the server's key and carries a secret the guest never
+sees). GET only shows; the decision is a POST (mail scanners that follow links must not
+decide anything). A used, expired or forged link gets a page that says so, not an error.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from bookings import links, services
+from bookings.availability_loader import configuration_zone
+from bookings.models import Booking
+from bookings.problems import SlotUnavailable, WrongState
+from bookings.views.common import HtmxHttpRequest, notice, page_context, render_in
+from bookings.views.guest_booking import clean_reason, shown_answers
+from bookings.views.language import choose_language, format_span, valid_zone, zone_label
+
+TEMPLATE = "bookings/organizer_confirmation.html"
+
+
+def booking_of_link(token: str) -> tuple[Booking | None, str]:
+    """(booking, problem): problem is "" for a usable link, else "expired", "invalid" or
+    "used" (the booking is returned when it is known, to say what became of it)."""
+    try:
+        booking_id, nonce = links.read_organizer_token(token)
+    except links.LinkProblem as problem:
+        return None, problem.reason
+    booking = (
+        Booking.objects.select_related("configuration__grant", "organizer")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        return None, "invalid"
+    current = booking.organizer_link_nonce
+    if not current or not hmac.compare_digest(nonce.encode(), current.encode()):
+        return booking, "used"
+    if booking.status != Booking.Status.PENDING:
+        return booking, "used"
+    return booking, ""
+
+
+def _language(request, booking: Booking | None) -> str:
+    locale = booking.configuration.locale if booking else ""
+    return choose_language(request.POST.get("lang"), request.GET.get("lang"), locale)
+
+
+def link_problem(request, booking: Booking | None, problem: str, language: str) -> HttpResponse:
+    with translation.override(language):
+        if problem == "expired":
+            title = _("This link has expired")
+            message = _(
+                "Links to confirm a booking work for 7 days. The booking may still be "
+                "waiting: you can confirm or decline it in the admin or through the API."
+            )
+            status = 410
+        elif problem == "used" and booking is not None:
+            title = _("This link was already used")
+            if booking.status == Booking.Status.BOOKED:
+                message = _("This booking is confirmed. There is nothing more to do.")
+            elif booking.status == Booking.Status.CANCELLED:
+                message = _("This booking was declined or cancelled. There is nothing more to do.")
+            else:
+                message = _("A newer link was sent for this booking. Please use that one.")
+            status = 410
+        else:
+            title = _("This link isn't valid")
+            message = _(
+                "It may have been copied incompletely. Please open the link from the email again."
+            )
+            status = 404
+        return notice(request, language, title=title, message=message, status=status)
+
+
+def _context(request, booking: Booking, language: str, **more) -> dict:
+    configuration = booking.configuration
+    organizer = booking.organizer
+    zone = valid_zone(organizer.timezone if organizer else "") or configuration_zone(configuration)
+    metadata = {
+        d.key: d.label for d in configuration.additional_fields.all() if d.type == "metadata"
+    }
+    return {
+        **page_context(request, configuration, language),
+        "booking": booking,
+        "when": format_span(booking.start, booking.end, zone, language),
+        "zone_label": zone_label(zone, booking.start),
+        "answers": shown_answers(booking),
+        "metadata": [
+            (label, booking.additional_fields.get(key))
+            for key, label in metadata.items()
+            if key in (booking.additional_fields or {})
+        ],
+        "guest_zone": booking.guest_timezone,
+        **more,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def organizer_confirmation(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    booking, problem = booking_of_link(token)
+    language = _language(request, booking)
+    if problem:
+        return link_problem(request, booking, problem, language)
+    assert booking is not None
+    if request.method != "POST":
+        with translation.override(language):
+            context = _context(request, booking, language)
+        return render_in(request, TEMPLATE, context, language)
+
+    decision = request.POST.get("decision")
+    with translation.override(language):
+        if decision not in ("confirm", "decline"):
+            context = _context(request, booking, language, problem=_("Please choose a button."))
+            return render_in(request, TEMPLATE, context, language, status=400)
+        try:
+            if decision == "confirm":
+                booking = services.confirm_booking(booking=booking)
+            else:
+                reason = clean_reason(request.POST.get("reason", ""))
+                booking = services.decline_booking(booking=booking, reason=reason)
+        except SlotUnavailable:
+            context = _context(
+                request,
+                booking,
+                language,
+                problem=_(
+                    "You're no longer free at this time: something else is in your calendar "
+                    "now. You can decline the booking, or free the time and try again."
+                ),
+            )
+            return render_in(request, TEMPLATE, context, language, status=409)
+        except WrongState:
+            booking.refresh_from_db()
+            return link_problem(request, booking, "used", language)
+        context = _context(request, booking, language, decided=decision)
+    return render_in(request, TEMPLATE, context, language)

@@ -1,0 +1,131 @@
+"""The /book/<slug>/ page shell on its hot path: rendered once, checked every time.
+
+The shell (the page before any availability: the configuration's header, the zone form
+and the picker's loader) is what a guest's first request gets, so it should cost about
+what a trivial view costs. Building it the ordinary way (the configuration and its
+participants through the ORM, then the template) costs several times that, mostly in
+query compilation and template rendering.
+
+So each process keeps the rendered HTML, keyed by *everything the shell shows*: one
+plain SQL statement reads those columns (the configuration's, its grant's zone, its
+participants') on every request, and the key is the rows themselves together with the
+language and the query string. Any change to what the page shows is a new key, so the
+cache can never serve a stale page; it only saves re-rendering an unchanged one.
+
+The shell carries no CSRF token (base.html leaves hx-headers out when ``shell`` is set):
+it has no form that posts, and the forms that do (the guest form, in a fragment) carry
+their own token, which htmx sends with them. This keeps per-visitor data out of the
+cached HTML (a token cached for one visitor and served to another would hand out their
+secret), and spares the shell generating a token for a visitor who may never book. A
+render that asked for a token anyway is served but never cached.
+
+Nothing is shared between processes and nothing outlives a restart: the database stays
+the only state. The cache holds at most MAX_ENTRIES pages per process (least recently
+used first out), so junk query strings cannot grow it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.db import connection
+from django.http import Http404, HttpResponse
+
+from pages.models import Configuration, Grant, Participant
+
+MAX_ENTRIES = 128
+
+_pages: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+_sql: str | None = None
+
+
+def _statement() -> str:
+    """The one statement behind the shell, named from the models' own metadata."""
+    global _sql
+    if _sql is None:
+        q = connection.ops.quote_name
+        c, g, p = Configuration._meta, Grant._meta, Participant._meta
+
+        def col(meta, name: str) -> str:
+            return q(meta.get_field(name).column)
+
+        columns = [
+            f"c.{col(c, name)}"
+            for name in (
+                "id",
+                "title",
+                "description",
+                "location",
+                "duration_minutes",
+                "appearance",
+                "locale",
+                "timezone",
+                "hide_participants",
+                "availability_method",
+            )
+        ]
+        columns += [f"g.{col(g, 'timezone')}"]
+        columns += [f"p.{col(p, name)}" for name in ("name", "email", "is_organizer", "grant")]
+        _sql = (
+            f"SELECT {', '.join(columns)} FROM {q(c.db_table)} c "  # noqa: S608
+            f"JOIN {q(g.db_table)} g ON g.{col(g, 'id')} = c.{col(c, 'grant')} "
+            f"LEFT JOIN {q(p.db_table)} p ON p.{col(p, 'configuration')} = c.{col(c, 'id')} "
+            f"WHERE c.{col(c, 'slug')} = %s AND c.{col(c, 'requires_session_auth')} = %s "
+            f"ORDER BY p.{col(p, 'position')}, p.{col(p, 'email')}"
+        )
+    return _sql
+
+
+def _plain(value):
+    """A column value as something hashable (JSON may come back decoded)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def shown_rows(slug: str) -> tuple:
+    """What the shell of ``slug`` shows, as rows; () when there is no public page."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(), [slug, False])
+        return tuple(tuple(_plain(v) for v in row) for row in cursor.fetchall())
+
+
+def locale_of(rows: tuple) -> str:
+    return rows[0][6] or ""
+
+
+def serve(request, slug: str, language: str, render: Callable[[], HttpResponse], rows: tuple):
+    """The shell response: from the cache when nothing it shows has changed, else from
+    ``render``."""
+    if not rows:
+        raise Http404("No booking page with this address.")
+    key = (rows, language, request.path, request.META.get("QUERY_STRING", ""))
+    with _lock:
+        cached = _pages.get(key)
+        if cached is not None:
+            _pages.move_to_end(key)
+    if cached is not None:
+        content, headers = cached
+        response = HttpResponse(content)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+    response = render()
+    asked_for_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    # Keep it only if it is the same for everyone and the data did not change meanwhile.
+    if response.status_code == 200 and not asked_for_token and shown_rows(slug) == rows:
+        headers = [(n, v) for n, v in response.headers.items() if n.lower() != "content-length"]
+        with _lock:
+            _pages[key] = (response.content, headers)
+            while len(_pages) > MAX_ENTRIES:
+                _pages.popitem(last=False)
+    return response
+
+
+def clear() -> None:
+    with _lock:
+        _pages.clear()
