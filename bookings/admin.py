@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib import messages as messages_framework
 from django.utils import timezone
 
+from bookings import services
 from bookings.models import (
     Booking,
     BookingHost,
@@ -17,25 +18,130 @@ from bookings.models import (
 )
 from bookings.models.webhooks import TRIGGER_TYPES
 from bookings.notifications import outbox
+from pages.api.errors import ApiError
 
 
 class BookingHostInline(admin.TabularInline):
     model = BookingHost
     extra = 0
-    autocomplete_fields = ["grant"]
+    fields = ["grant", "blocked_start", "blocked_end", "active", "exclusive"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class BookingMessageInline(admin.TabularInline):
+    """What this booking owed and what became of it (emails, reminders, webhooks)."""
+
+    model = OutboxMessage
+    fk_name = "booking"
+    extra = 0
+    fields = ["kind", "purpose", "recipient", "due_at", "status", "attempts", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Messages (emails, reminders, webhooks)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _apply(modeladmin, request, queryset, verb: str, change) -> None:
+    """Run a booking service on each selected booking; report refusals by booking."""
+    done = 0
+    for booking in queryset.select_related("configuration__grant"):
+        try:
+            change(booking)
+            done += 1
+        except ApiError as problem:
+            modeladmin.message_user(
+                request, f"{booking}: {problem.message}", level=messages_framework.WARNING
+            )
+    if done:
+        modeladmin.message_user(
+            request, f"{verb} {done} booking(s).", level=messages_framework.SUCCESS
+        )
 
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    """Bookings change only through bookings/services.py (locks, emails, webhooks), so
+    here they are read, and changed by the actions."""
+
     list_display = ["guest_name", "guest_email", "configuration", "start", "status", "created_at"]
-    list_filter = ["status", "configuration", "start"]
+    list_filter = [
+        "status",
+        "configuration",
+        ("host_rows__grant", admin.RelatedOnlyFieldListFilter),
+        "start",
+    ]
     search_fields = ["guest_name", "guest_email", "configuration__title", "configuration__slug"]
     date_hierarchy = "start"
     list_select_related = ["configuration"]
-    autocomplete_fields = ["configuration", "organizer"]
-    raw_id_fields = ["event"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [BookingHostInline]
+    inlines = [BookingHostInline, BookingMessageInline]
+    actions = ["confirm", "decline", "cancel", "resend_emails"]
+    fields = [
+        "configuration",
+        "status",
+        "start",
+        "end",
+        "organizer",
+        "event",
+        "guest_name",
+        "guest_email",
+        "guest_timezone",
+        "language",
+        "additional_guests",
+        "additional_fields",
+        "cancellation_reason",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        # A booking is made through the hosted page or the API, which check the slot.
+        return False
+
+    @admin.action(description="Confirm selected pending bookings", permissions=["change"])
+    def confirm(self, request, queryset):
+        _apply(self, request, queryset, "Confirmed", lambda b: services.confirm_booking(booking=b))
+
+    @admin.action(description="Decline selected pending bookings", permissions=["change"])
+    def decline(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            "Declined",
+            lambda b: services.decline_booking(booking=b, reason="Declined by the organizer."),
+        )
+
+    @admin.action(description="Cancel selected bookings (notices are sent)", permissions=["change"])
+    def cancel(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            "Cancelled",
+            lambda b: services.cancel_booking(
+                booking=b, reason="Cancelled by an administrator.", enforce_notice=False
+            ),
+        )
+
+    @admin.action(description="Send the selected bookings' emails again", permissions=["change"])
+    def resend_emails(self, request, queryset):
+        rows = OutboxMessage.objects.filter(
+            booking__in=queryset,
+            kind=OutboxMessage.Kind.EMAIL,
+            status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED],
+        )
+        count = outbox.resend(rows)
+        self.message_user(
+            request, f"{count} email(s) will be sent again.", level=messages_framework.SUCCESS
+        )
 
 
 @admin.register(Session)

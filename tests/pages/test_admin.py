@@ -13,7 +13,8 @@ REGISTERED = [
 ]
 # A session's id is a secret the API hands out; outbox rows and webhook attempts are
 # written by the system, never typed in.
-NOT_ADDABLE_IN_ADMIN = {"session", "outboxmessage", "webhookattempt"}
+# Bookings are made where the slot is checked (hosted page, API).
+NOT_ADDABLE_IN_ADMIN = {"session", "outboxmessage", "webhookattempt", "booking"}
 
 
 def admin_url(model, page: str) -> str:
