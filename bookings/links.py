@@ -113,3 +113,30 @@ def read_organizer_token(token: str) -> tuple[uuid.UUID, str]:
         return uuid.UUID(data["b"]), str(data["n"])
     except (KeyError, TypeError, ValueError):
         raise LinkProblem("invalid") from None
+
+
+def organizer_link_booking(token: str):
+    """(booking, problem) for an organizer link token: problem is "" when the link can be
+    used, else "expired", "invalid" or "used" (the booking is returned when it is known,
+    so a page can say what became of it). The one check every entry point uses."""
+    from bookings.models import Booking
+
+    if not isinstance(token, str) or not token:
+        return None, "invalid"
+    try:
+        booking_id, nonce = read_organizer_token(token)
+    except LinkProblem as problem:
+        return None, problem.reason
+    booking = (
+        Booking.objects.select_related("configuration__grant", "organizer")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        return None, "invalid"
+    current = booking.organizer_link_nonce
+    if not current or not hmac.compare_digest(nonce.encode(), current.encode()):
+        return booking, "used"
+    if booking.status != Booking.Status.PENDING:
+        return booking, "used"
+    return booking, ""

@@ -266,17 +266,12 @@ class BookingView(SchedulingView):
 def check_organizer_link(booking: Booking, salt) -> None:
     """The PUT's ``salt`` is the token of the organizer's emailed link: valid, unexpired,
     for this booking, and not used yet."""
-    if not isinstance(salt, str):
-        raise Unauthorized("Give the API key, a session, or the organizer link's salt.")
-    try:
-        booking_id, nonce = links.read_organizer_token(salt)
-    except links.LinkProblem as problem:
-        raise Unauthorized(f"The organizer link is {problem.reason}.") from None
-    if booking_id != booking.id:
-        raise Unauthorized("The organizer link is for another booking.")
-    if not booking.organizer_link_nonce or not tokens.secret_matches(
-        nonce, tokens.digest(booking.organizer_link_nonce)
-    ):
+    found, problem = links.organizer_link_booking(salt)
+    if problem == "expired":
+        raise Unauthorized("The organizer link is expired.")
+    if found is None or found.id != booking.id:
+        raise Unauthorized("Give the API key, a session, or this booking's organizer link salt.")
+    if problem:
         raise Unauthorized("The organizer link was already used.")
 
 

@@ -14,7 +14,6 @@ from bookings.availability import find_slots
 from bookings.availability_loader import load_configuration, to_unix
 from bookings.guest_input import clean_guest
 from bookings.models import Booking
-from pages import tokens
 from pages.api import parsing as p
 from pages.api.errors import BadRequest, NotFound, Unauthorized
 from pages.api.v2_pages import page_json
@@ -187,16 +186,12 @@ class ConfirmView(PublicV2View):
     )
     def post(self, request, slug, edit_hash):
         page = self.page(slug)
-        try:
-            booking_id, nonce = links.read_organizer_token(edit_hash)
-        except links.LinkProblem as problem:
-            raise Unauthorized(f"The confirmation link is {problem.reason}.") from None
-        booking = Booking.objects.filter(pk=booking_id, configuration=page).first()
-        if booking is None:
+        booking, problem = links.organizer_link_booking(edit_hash)
+        if problem in ("expired", "invalid"):
+            raise Unauthorized(f"The confirmation link is {problem}.")
+        if booking is None or booking.configuration_id != page.pk:
             raise NotFound("No booking with this hash on this page.")
-        if not booking.organizer_link_nonce or not tokens.secret_matches(
-            nonce, tokens.digest(booking.organizer_link_nonce)
-        ):
+        if problem:
             raise Unauthorized("The confirmation link was already used.")
         body = request.data if isinstance(request.data, dict) else {}
         if body.get("status") == "cancelled":

@@ -11,8 +11,6 @@ decide anything). A used, expired or forged link gets a page that says so, not a
 
 from __future__ import annotations
 
-import hmac
-
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -31,25 +29,7 @@ TEMPLATE = "bookings/organizer_confirmation.html"
 
 
 def booking_of_link(token: str) -> tuple[Booking | None, str]:
-    """(booking, problem): problem is "" for a usable link, else "expired", "invalid" or
-    "used" (the booking is returned when it is known, to say what became of it)."""
-    try:
-        booking_id, nonce = links.read_organizer_token(token)
-    except links.LinkProblem as problem:
-        return None, problem.reason
-    booking = (
-        Booking.objects.select_related("configuration__grant", "organizer")
-        .filter(pk=booking_id)
-        .first()
-    )
-    if booking is None:
-        return None, "invalid"
-    current = booking.organizer_link_nonce
-    if not current or not hmac.compare_digest(nonce.encode(), current.encode()):
-        return booking, "used"
-    if booking.status != Booking.Status.PENDING:
-        return booking, "used"
-    return booking, ""
+    return links.organizer_link_booking(token)
 
 
 def _language(request, booking: Booking | None) -> str:
