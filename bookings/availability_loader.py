@@ -19,8 +19,6 @@ from django.db.models import BigIntegerField, Func, Max, Q
 from django.utils import timezone
 
 from bookings.availability import (
-    MAX_AVAILABILITY,
-    MAX_FAIRNESS,
     OpenHours,
     Participant,
     Query,
@@ -313,6 +311,3 @@ def group_seats(configuration, range_start, range_end, exclude_booking_id) -> tu
     for start, end in bookings.values_list("start", "end"):
         taken[(to_unix(start), to_unix(end))] += 1
     return tuple(Seat(start=s, end=e, taken=n) for (s, e), n in sorted(taken.items()))
-
-
-ROUND_ROBIN_METHODS = (MAX_FAIRNESS, MAX_AVAILABILITY)

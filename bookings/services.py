@@ -297,7 +297,7 @@ def _release(booking: Booking, reason: str, now: dt.datetime) -> None:
         )
 
 
-@transaction.atomic
+@_atomic_booking_write
 def decline_booking(*, booking: Booking, reason: str = "", now: dt.datetime | None = None):
     """An organizer refuses a pending booking: its time is free again."""
     now = now or timezone.now()
@@ -309,7 +309,7 @@ def decline_booking(*, booking: Booking, reason: str = "", now: dt.datetime | No
     return booking
 
 
-@transaction.atomic
+@_atomic_booking_write
 def cancel_booking(
     *,
     booking: Booking,

@@ -168,3 +168,47 @@ def test_control_a_group_event_without_the_lock_oversells(live_server, group_pag
             oversold = True
             break
     assert oversold, "without the lock, more than capacity should get in"
+
+
+def test_a_lock_held_too_long_is_a_409_not_a_500(live_server, make_configuration):
+    """Cancelling waits for the host's row lock; when another transaction holds it past
+    the lock timeout, the guest gets a 409 to retry, and nothing is half written."""
+    from django.db import connections, transaction
+
+    from bookings import services
+    from bookings.guest_input import Guest
+    from pages.models import Grant
+
+    configuration = make_configuration(slug="held", available_days_in_future=400)
+    made = services.create_booking(
+        configuration=configuration,
+        start=TEN,
+        end=None,
+        guest=Guest(name="G", email="g@example.com"),
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_host() -> None:
+        with transaction.atomic():
+            list(Grant.objects.select_for_update().filter(pk=configuration.grant_id))
+            locked.set()
+            release.wait(timeout=30)
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_the_host)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        request = urllib.request.Request(
+            f"{live_server.url}/v3/scheduling/bookings/{made.booking_ref}", method="DELETE"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert status == 409
+    assert Booking.objects.get().status == "booked"
