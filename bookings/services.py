@@ -20,22 +20,18 @@ import logging
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from bookings import links, notifications
 from bookings.availability import COLLECTIVE, find_slots
-from bookings.availability_loader import (
-    from_unix,
-    load_configuration,
-    on_offer_grid,
-    participant_rows_of,
-    to_unix,
-)
+from bookings.availability_loader import from_unix, load_configuration, on_offer_grid, to_unix
 from bookings.guest_input import Guest
 from bookings.models import Booking, BookingHost
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
-from pages.models import Configuration, Event, Grant, Participant
+from bookings.roster import Member, hosts_of, roster_of
+from pages.hot_reads import db_uuid
+from pages.models import Configuration, Event, Grant
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +47,17 @@ def lock_hosts(grant_ids) -> None:
     closed here: two requests both seeing a slot free and both inserting."""
     if settings.SCHEDULER_DISABLE_BOOKING_LOCKS:  # the race test's control run only
         return
+    if not connection.features.has_select_for_update:
+        return  # SQLite: the transaction began IMMEDIATE and holds the write lock
     # PostgreSQL connections carry lock_timeout (settings), so a wait here ends in a
-    # 409 rather than hanging the request.
-    list(Grant.objects.select_for_update().filter(pk__in=sorted(set(grant_ids))).order_by("pk"))
-
-
-def candidate_hosts(rows: list[Participant]) -> list[Participant]:
-    """The participants who are grants: the people a booking can occupy."""
-    return [p for p in rows if p.grant_id]
+    # 409 rather than hanging the request. The rows are locked in the ORDER BY's order.
+    ids = sorted(set(grant_ids))
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM pages_grant WHERE id IN ({placeholders}) ORDER BY id FOR UPDATE",  # noqa: S608
+            [db_uuid(grant_id) for grant_id in ids],
+        )
 
 
 def offered_slot(
@@ -69,7 +68,7 @@ def offered_slot(
     exclude_booking_id=None,
     only_emails: set[str] | None = None,
     conflicts_only: bool = False,
-    participant_rows: list[Participant] | None = None,
+    roster: list[Member] | None = None,
 ):
     """The engine's verdict on exactly [start, start + duration), from fresh data: the
     Slot when offered, else None. ``conflicts_only`` (confirming a pending booking) keeps
@@ -81,7 +80,7 @@ def offered_slot(
         start + duration,
         now=now,
         exclude_booking_id=exclude_booking_id,
-        participant_rows=participant_rows,
+        roster=roster,
     )
     participants = data.participants
     if only_emails is not None:
@@ -119,7 +118,7 @@ def _write_host_rows(booking: Booking, grants: list[Grant]) -> None:
     )
 
 
-def _choose_hosts(configuration, participants, slot) -> tuple[list[Participant], Participant]:
+def _choose_hosts(configuration, participants, slot) -> tuple[list[Member], Member]:
     """(hosts, organizer). Collective: every grant participant, organizer the one marked
     so. Round-robin: the first free person in queue order hosts and organizes."""
     by_email = {p.email.lower(): p for p in participants}
@@ -130,9 +129,8 @@ def _choose_hosts(configuration, participants, slot) -> tuple[list[Participant],
     return [chosen], chosen
 
 
-def _event_for(booking: Booking, organizer: Participant, hosts: list[Participant]) -> Event | None:
-    calendar = organizer.booking_calendar
-    if calendar is None:
+def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Event | None:
+    if organizer.booking_calendar_id is None:
         return None
     configuration = booking.configuration
     people = [{"email": booking.guest_email, "name": booking.guest_name}]
@@ -140,7 +138,7 @@ def _event_for(booking: Booking, organizer: Participant, hosts: list[Participant
     if not configuration.hide_participants:
         people += [{"email": h.email, "name": h.name} for h in hosts]
     return Event.objects.create(
-        calendar=calendar,
+        calendar_id=organizer.booking_calendar_id,
         title=configuration.title,
         description=configuration.description,
         location=configuration.location,
@@ -206,13 +204,13 @@ def create_booking(
     is offered at this moment; host_emails narrows round-robin to those people."""
     now = now or timezone.now()
     _check_times(configuration, start, end)
-    rows = participant_rows_of(configuration)
-    participants = candidate_hosts(rows)
+    roster = roster_of(configuration)
+    participants = hosts_of(roster)
     if not participants:
         raise SlotUnavailable("This page has no host to book.", field="configuration_id")
     lock_hosts([p.grant_id for p in participants] + [configuration.grant_id])
     only = {e.lower() for e in host_emails} if host_emails else None
-    slot = offered_slot(configuration, start, now=now, only_emails=only, participant_rows=rows)
+    slot = offered_slot(configuration, start, now=now, only_emails=only, roster=roster)
     if slot is None:
         raise SlotUnavailable("This time is no longer available.", field="start_time")
     hosts, organizer = _choose_hosts(configuration, participants, slot)
@@ -235,8 +233,9 @@ def create_booking(
         booking.organizer_link_nonce = links.new_organizer_nonce()
     booking.event = _event_for(booking, organizer, hosts)
     booking.save()
-    _write_host_rows(booking, [h.grant for h in hosts])
-    notifications.booking_created(booking)
+    host_grants = [h.grant for h in hosts]
+    _write_host_rows(booking, host_grants)
+    notifications.booking_created(booking, host_grants)
     return NewBooking(booking, links.booking_ref(booking))
 
 
@@ -245,7 +244,7 @@ def _locked_booking(booking: Booking) -> Booking:
     grant_ids = list(booking.host_rows.values_list("grant_id", flat=True))
     configuration = booking.configuration
     if configuration.availability_method != COLLECTIVE:
-        grant_ids += [p.grant_id for p in candidate_hosts(participant_rows_of(configuration))]
+        grant_ids += [m.grant_id for m in hosts_of(roster_of(configuration))]
     lock_hosts(grant_ids + [configuration.grant_id])
     return (
         Booking.objects.select_for_update()
@@ -350,7 +349,7 @@ def reschedule_booking(
     slot = offered_slot(configuration, start, now=now, exclude_booking_id=booking.id)
     if slot is None:
         raise SlotUnavailable("This time is not available.", field="start_time")
-    participants = candidate_hosts(participant_rows_of(configuration))
+    participants = hosts_of(roster_of(configuration))
     current = set(booking.host_rows.values_list("grant_id", flat=True))
     if configuration.availability_method == COLLECTIVE:
         hosts, organizer = _choose_hosts(configuration, participants, slot)

@@ -12,7 +12,8 @@ from bookings.api.auth import SchedulingAuthentication
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
 from bookings.availability import find_slots
-from bookings.availability_loader import busy_by_grant, from_unix, load_configuration
+from bookings.availability_loader import from_unix, load_configuration
+from bookings.busy_time import busy_by_grant
 from bookings.explanations import explain, explanation_json
 from pages.api import parsing as p
 from pages.api.envelope import v3

@@ -18,7 +18,8 @@ from bookings.availability import (
     Query,
     grid_origin,
 )
-from bookings.availability_loader import busy_by_grant, from_unix
+from bookings.availability_loader import from_unix
+from bookings.busy_time import busy_by_grant
 from pages.api import parsing as p
 from pages.api.errors import BadRequest
 from pages.models import Calendar, Grant

@@ -6,6 +6,7 @@ import uuid
 
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from pages.hot_reads import configuration_by
 from pages.models import Configuration
 
 
@@ -32,11 +33,10 @@ def scheduling_configuration(request) -> Configuration:
     caller: Caller | None = request.auth
     params = request.query_params
     configuration_id, slug = params.get("configuration_id"), params.get("slug")
-    queryset = Configuration.objects.select_related("grant")
     if configuration_id:
-        configuration = queryset.filter(pk=parse_uuid(configuration_id, "configuration_id")).first()
+        configuration = configuration_by(pk=parse_uuid(configuration_id, "configuration_id"))
     elif slug:
-        configuration = queryset.filter(slug=slug).first()
+        configuration = configuration_by(slug=slug)
     elif caller is not None and caller.configuration is not None:
         configuration = caller.configuration
     else:

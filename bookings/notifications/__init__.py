@@ -46,8 +46,9 @@ __all__ = [
 class _Owed:
     """The rows one booking change owes, written in the caller's transaction."""
 
-    def __init__(self, booking):
+    def __init__(self, booking, host_grants=None):
         self.booking = booking
+        self.host_grants = host_grants
         self.language = recipients.language_of(booking)
         self.switches = recipients.switches(booking.configuration)
         self.rows: list = []
@@ -58,7 +59,7 @@ class _Owed:
 
     @cached_property
     def host_people(self) -> list[recipients.Person]:
-        return recipients.hosts(self.booking)
+        return recipients.hosts(self.booking, self.host_grants)
 
     def email(self, purpose: str, people, *, allowed: bool, **context) -> None:
         if not (self.switches.any and allowed):
@@ -105,19 +106,19 @@ class _Owed:
         outbox.send_after_commit(self.rows)
 
 
-def _as_booked(owed: _Owed) -> None:
-    owed.guests(
-        "guest_confirmation",
-        invite=owed.switches.invite,
-        sequence=calendar_invites.current_sequence(owed.booking),
-    )
+def _as_booked(owed: _Owed, *, new: bool = False) -> None:
+    if owed.switches.to_guests:
+        # A booking made just now has sent no invite yet: SEQUENCE 0, nothing to look up.
+        sequence = 0 if new else calendar_invites.current_sequence(owed.booking)
+        owed.guests("guest_confirmation", invite=owed.switches.invite, sequence=sequence)
     owed.hosts("organizer_notice")
     owed.reminders()
     owed.webhook("booking.created")
 
 
-def booking_created(booking) -> None:
-    owed = _Owed(booking)
+def booking_created(booking, host_grants=None) -> None:
+    """``host_grants``: the grants the booking occupies, when the caller holds them."""
+    owed = _Owed(booking, host_grants)
     if booking.status == booking.Status.PENDING:
         owed.guests("guest_pending", everyone=False)
         organizer = recipients.organizer(booking)
@@ -126,7 +127,7 @@ def booking_created(booking) -> None:
             owed.email("organizer_request", [organizer], allowed=True)
         owed.webhook("booking.pending")
     else:
-        _as_booked(owed)
+        _as_booked(owed, new=True)
     owed.done()
 
 

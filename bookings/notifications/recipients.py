@@ -51,10 +51,11 @@ def guests(booking) -> list[Person]:
     return _unique(people)
 
 
-def hosts(booking) -> list[Person]:
+def hosts(booking, grants=None) -> list[Person]:
     """The hosts the booking occupies (each in their own zone); the organizer when the
-    booking has no host rows."""
-    grants = [row.grant for row in booking.host_rows.select_related("grant").order_by("id")]
+    booking has no host rows. ``grants``: those hosts, when the caller holds them."""
+    if grants is None:
+        grants = [row.grant for row in booking.host_rows.select_related("grant").order_by("id")]
     if not grants and booking.organizer is not None:
         grants = [booking.organizer]
     return _unique(

@@ -10,6 +10,7 @@ zone form's button is how the guest gets there.
 
 from __future__ import annotations
 
+from functools import cache, partial
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, HttpResponseRedirect
@@ -112,11 +113,13 @@ def shell(request, slug: str) -> HttpResponse:
 
 
 def _context(request, configuration: Configuration, language: str, picker: Picker | None, **more):
-    hosts = organizers_of(configuration)
+    # Callables, which templates call when they use them: a fragment that shows no page
+    # header costs no participants query.
+    hosts = cache(partial(organizers_of, configuration))
     return {
         **page_context(request, configuration, language),
         "organizers": hosts,
-        "has_hosts": any(p.grant_id for p in hosts) or configuration.is_round_robin,
+        "has_hosts": lambda: any(p.grant_id for p in hosts()) or configuration.is_round_robin,
         "page_path": request.path,
         "zone": picker.zone if picker else configuration_zone(configuration),
         "zone_options": zone_options(),

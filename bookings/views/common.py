@@ -17,6 +17,7 @@ from django_htmx.middleware import HtmxDetails
 from bookings.rate_limits import Verdict
 from bookings.views.appearance import appearance_of
 from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, zone_names
+from pages.hot_reads import configuration_by
 from pages.models import Configuration
 
 
@@ -28,12 +29,8 @@ class HtmxHttpRequest(HttpRequest):
 
 def public_configuration(slug: str) -> Configuration:
     """The configuration behind a public page; private ones are as unknown as missing."""
-    configuration = (
-        Configuration.objects.filter(slug=slug, requires_session_auth=False)
-        .select_related("grant")
-        .first()
-    )
-    if configuration is None:
+    configuration = configuration_by(slug=slug)
+    if configuration is None or configuration.requires_session_auth:
         raise Http404("No booking page with this address.")
     return configuration
 
