@@ -148,7 +148,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["pages.api.parsing.JSONBodyParser"],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "pages.api.errors.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": ["pages.api.auth.BearerAuthentication"],

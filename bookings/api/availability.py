@@ -21,7 +21,7 @@ from pages.api.errors import BadRequest, NotFound
 from pages.models import Calendar, Configuration
 
 
-class SchedulingView(APIView):
+class SchedulingView(p.RefusesNulCharacters, APIView):
     dialect = "v3"
     authentication_classes = [SchedulingAuthentication]
     permission_classes: list = []

@@ -20,7 +20,7 @@ from pages.api.v2_pages import page_json
 from pages.models import Configuration
 
 
-class PublicV2View(APIView):
+class PublicV2View(p.RefusesNulCharacters, APIView):
     dialect = "v2"
     authentication_classes: list = []
     permission_classes: list = []

@@ -181,7 +181,7 @@ def read_changes(body, *, creating: bool) -> dict:
 # Views
 
 
-class WebhookView(APIView):
+class WebhookView(p.RefusesNulCharacters, APIView):
     dialect = "v3"
     authentication_classes = [BearerAuthentication]
     permission_classes: list = []

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from pages.api.auth import BearerAuthentication, Caller, caller_for_secret
 from pages.api.errors import BadRequest, Forbidden, NotFound
+from pages.api.parsing import RefusesNulCharacters
 from pages.models import Calendar, Grant
 
 # Session ids carry this prefix (bookings.models.Session.set_new_token). Sessions belong
@@ -40,7 +41,7 @@ class OrganizerAuthentication(BearerAuthentication):
         return caller
 
 
-class OrganizerView(APIView):
+class OrganizerView(RefusesNulCharacters, APIView):
     """Base of the v3 organizer routes."""
 
     dialect = "v3"

@@ -35,7 +35,7 @@ PAGE = inline_serializer(
 )
 
 
-class V2View(APIView):
+class V2View(p.RefusesNulCharacters, APIView):
     dialect = "v2"
     authentication_classes = [BearerAuthentication]
     permission_classes: list = []
