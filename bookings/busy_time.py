@@ -3,8 +3,9 @@ block (buffers included), as Unix-second intervals per grant, in one query.
 
 Hand-written SQL for the same reason as bookings/roster.py: this runs on every
 availability request and every booking. On PostgreSQL each calendar's and each host's
-intervals come back aggregated into two integer arrays, already in start order, which
-psycopg reads in C: a few dozen rows instead of ten thousand tuples built in Python.
+intervals come back aggregated into two integer arrays, which psycopg reads in C: a few
+dozen rows instead of ten thousand tuples built in Python. They come in no particular
+order (an ORDER BY inside the aggregates tripled the query's time); the engine sorts.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from django.db import connection
 from pages.hot_reads import db_uuid
 from pages.models import Event
 
+# Whole Unix seconds, rounded outwards (a busy interval never shrinks). On PostgreSQL
+# date_part() is a double: EXTRACT() is numeric, which made the conversion most of the
+# query's time.
 _EPOCH = {
-    "postgresql": "FLOOR(EXTRACT(EPOCH FROM {0}))::bigint",
+    "postgresql": "{rounding}(date_part('epoch', {column}))::bigint",
     # julianday() rather than strftime('%s'): the backend rewrites %s in SQL.
-    "sqlite": "CAST(ROUND((julianday({0}) - 2440587.5) * 86400) AS integer)",
+    "sqlite": "CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS integer)",
 }
 
 # A booking's own event and its host rows are left out of the busy time when that booking
@@ -43,8 +47,15 @@ def _in(count: int) -> str:
 @cache
 def _sql(vendor: str, calendars: int, statuses: int, grants: int, skip: tuple[str, ...]) -> str:
     """The statement for these list lengths and exclusions; built once per shape."""
-    epoch = _EPOCH[vendor].format
+
+    def start(column: str) -> str:
+        return _EPOCH[vendor].format(rounding="floor", column=column)
+
+    def end(column: str) -> str:
+        return _EPOCH[vendor].format(rounding="ceil", column=column)
+
     event_end = 'e."end"'
+
     skip_sql = " OR ".join(f"b.{column} = %s" for column in skip)
     events_where = (
         f'e.calendar_id IN {_in(calendars)} AND e.start < %s AND e."end" > %s'
@@ -59,21 +70,20 @@ def _sql(vendor: str, calendars: int, statuses: int, grants: int, skip: tuple[st
     # Only placeholders and this module's constants are formatted into the SQL.
     if vendor == "postgresql":
         return (
-            f"SELECT 'c', e.calendar_id, array_agg({epoch('e.start')} ORDER BY e.start),"  # noqa: S608
-            f" array_agg({epoch(event_end)} ORDER BY e.start)"
+            f"SELECT 'c', e.calendar_id, array_agg({start('e.start')}),"  # noqa: S608
+            f" array_agg({end(event_end)})"
             f" FROM pages_event e WHERE {events_where} GROUP BY e.calendar_id"
             " UNION ALL "
-            f"SELECT 'g', h.grant_id, array_agg({epoch('h.blocked_start')} ORDER BY"
-            f" h.blocked_start), array_agg({epoch('h.blocked_end')} ORDER BY h.blocked_start)"
+            f"SELECT 'g', h.grant_id, array_agg({start('h.blocked_start')}),"
+            f" array_agg({end('h.blocked_end')})"
             f" FROM bookings_bookinghost h WHERE {hosts_where} GROUP BY h.grant_id"
         )
     return (
-        f"SELECT 'c', e.calendar_id, {epoch('e.start')}, {epoch(event_end)}"  # noqa: S608
+        f"SELECT 'c', e.calendar_id, {start('e.start')}, {end(event_end)}"  # noqa: S608
         f" FROM pages_event e WHERE {events_where}"
         " UNION ALL "
-        f"SELECT 'g', h.grant_id, {epoch('h.blocked_start')}, {epoch('h.blocked_end')}"
+        f"SELECT 'g', h.grant_id, {start('h.blocked_start')}, {end('h.blocked_end')}"
         f" FROM bookings_bookinghost h WHERE {hosts_where}"
-        " ORDER BY 3"
     )
 
 
