@@ -11,7 +11,6 @@ the open hours: four querysets) cost several times the database's own time.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from functools import cache
 from django.db import connection
 
 from bookings.availability import OpenHours
-from pages.hot_reads import as_uuid, db_uuid, grant_of
+from pages.hot_reads import JSON_FUNCTIONS, as_uuid, db_uuid, from_json, grant_of
 from pages.models import Configuration, Grant
 
 # One row per participant, in the configuration's order (position, then email). The
@@ -49,11 +48,6 @@ SELECT p.id, p.email, p.name, p.is_organizer, p.timezone, p.has_availability,
  ORDER BY p.position, p.email
 """
 
-_JSON_FUNCTIONS = {
-    "postgresql": {"array": "json_agg", "object": "json_build_object", "json": ""},
-    "sqlite": {"array": "json_group_array", "object": "json_object", "json": "json"},
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -78,12 +72,7 @@ class Member:
 
 @cache
 def _sql(vendor: str) -> str:
-    return _ROSTER_SQL.format(**_JSON_FUNCTIONS[vendor])
-
-
-def _json(value):
-    """PostgreSQL hands JSON over decoded; SQLite as text."""
-    return json.loads(value) if isinstance(value, str) else value
+    return _ROSTER_SQL.format(**JSON_FUNCTIONS[vendor])
 
 
 def _grant(row) -> Grant | None:
@@ -115,7 +104,7 @@ def roster_of(configuration: Configuration) -> list[Member]:
         rows = cursor.fetchall()
     zone = page_zone(configuration)
     entries_of: dict = defaultdict(list)  # participant id (None: the page's defaults)
-    for entry in (_json(rows[0][13]) if rows else None) or ():
+    for entry in (from_json(rows[0][13]) if rows else None) or ():
         entries_of[as_uuid(entry["participant"])].append(entry)
     members = []
     defaults_by_zone: dict[str, tuple[OpenHours, ...]] = {}
@@ -129,7 +118,7 @@ def roster_of(configuration: Configuration) -> list[Member]:
             hours = defaults_by_zone.get(person_zone)
             if hours is None:
                 hours = defaults_by_zone[person_zone] = _hours(entries_of[None], person_zone)
-        chosen = tuple(as_uuid(c) for c in _json(row[11]) or () if c is not None)
+        chosen = tuple(as_uuid(c) for c in from_json(row[11]) or () if c is not None)
         primary = as_uuid(row[12])
         members.append(
             Member(
