@@ -82,6 +82,18 @@ def test_database_reads_a_postgres_url(tmp_path):
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "sched")
 
 
+def test_postgres_prepares_statements_unless_told_not_to(tmp_path):
+    url = {"DATABASE_URL": "postgres://u@h:5432/sched"}
+    options = env.database(url, "DATABASE_URL", tmp_path)["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+    assert options["options"] == "-c lock_timeout=5000"
+    off = {**url, "DATABASE_PREPARED_STATEMENTS": "false"}
+    options = env.database(off, "DATABASE_URL", tmp_path)["OPTIONS"]
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+    with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_PREPARED_STATEMENTS="):
+        env.database({**url, "DATABASE_PREPARED_STATEMENTS": "maybe"}, "DATABASE_URL", tmp_path)
+
+
 @pytest.mark.parametrize("value", ["mysql://u@h/db", "nonsense", "postgres://u@h:5432"])
 def test_database_rejects_what_it_cannot_use(value, tmp_path):
     with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL="):
