@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import uuid
 from functools import cache
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import connection, connections
 
 from pages.models import AdditionalField, Configuration, Grant, Reminder
 
@@ -24,7 +25,7 @@ GRANT_FIELDS = ("id", "email", "name", "timezone")
 # JSON arrays in their models' order: everything a booking page or a booking reads about
 # the page, in one statement.
 _CONFIGURATION_SQL = """
-SELECT c.*, g.email AS grant_email, g.name AS grant_name, g.timezone AS grant_timezone,
+SELECT {columns}, g.email, g.name, g.timezone,
        (SELECT {array}({object}('id', f.id, 'key', f.key, 'label', f.label, 'type', f.type,
                                 'required', f.required, 'default', f."default",
                                 'pattern', f.pattern, 'order', f."order",
@@ -48,7 +49,45 @@ JSON_FUNCTIONS = {
 
 @cache
 def _configuration_sql(vendor: str, key: str) -> str:
-    return _CONFIGURATION_SQL.format(key=key, **JSON_FUNCTIONS[vendor])
+    columns = ", ".join(f'c."{f.column}"' for f in Configuration._meta.concrete_fields)
+    return _CONFIGURATION_SQL.format(columns=columns, key=key, **JSON_FUNCTIONS[vendor])
+
+
+class _ModelReader:
+    """Model instances from rows whose first columns are the model's concrete fields in
+    order, converted as the ORM converts them (JSON text, SQLite's booleans, UUIDs and
+    datetimes). The converters are looked up once per connection: a RawQuerySet looks
+    them up, and reads the cursor's description, on every query."""
+
+    _by_connection: WeakKeyDictionary = WeakKeyDictionary()
+
+    def __init__(self, model, wrapper) -> None:
+        self.model, self.wrapper = model, wrapper
+        self.names = [f.attname for f in model._meta.concrete_fields]
+        self.converters = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            found = wrapper.ops.get_db_converters(column) + column.get_db_converters(wrapper)
+            if found:
+                self.converters.append((index, found, column))
+
+    @classmethod
+    def of(cls, model) -> _ModelReader:
+        wrapper = connections[connection.alias]
+        readers = cls._by_connection.setdefault(wrapper, {})
+        reader = readers.get(model)
+        if reader is None:
+            reader = readers[model] = cls(model, wrapper)
+        return reader
+
+    def instance(self, row):
+        values = list(row[: len(self.names)])
+        for index, converters, column in self.converters:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, column, self.wrapper)
+            values[index] = value
+        return self.model.from_db(self.wrapper.alias, self.names, values)
 
 
 def from_json(value):
@@ -102,18 +141,16 @@ def configuration_by(*, pk: uuid.UUID | None = None, slug: str | None = None):
         sql, value = _configuration_sql(connection.vendor, "id"), db_uuid(pk)
     else:
         sql, value = _configuration_sql(connection.vendor, "slug"), slug
-    found = list(Configuration.objects.raw(sql, [value]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    configuration = found[0]
-    configuration.grant = grant_of(
-        configuration.grant_id,
-        configuration.grant_email,
-        configuration.grant_name,
-        configuration.grant_timezone,
-    )
-    fields = [f for f in from_json(configuration.additional_fields_json) or () if f]
-    reminders = [r for r in from_json(configuration.reminders_json) or () if r]
+    configuration = _ModelReader.of(Configuration).instance(row)
+    grant_email, grant_name, grant_timezone, fields, reminders = row[-5:]
+    configuration.grant = grant_of(configuration.grant_id, grant_email, grant_name, grant_timezone)
+    fields = [f for f in from_json(fields) or () if f]
+    reminders = [r for r in from_json(reminders) or () if r]
     _prefetched(configuration, "additional_fields", AdditionalField, fields)
     _prefetched(configuration, "reminders", Reminder, reminders)
     return configuration
