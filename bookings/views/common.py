@@ -4,7 +4,7 @@ its appearance, and rendering in that language."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -74,7 +74,9 @@ def page_context(request: HttpRequest, configuration: Configuration, language: s
         "configuration": configuration,
         "appearance": appearance_of(configuration),
         "lang": language,
-        "language_links": language_links(request, language),
+        # A callable: templates call it where they show the links (the page header), so
+        # a fragment without one does not build them.
+        "language_links": partial(language_links, request, language),
     }
 
 

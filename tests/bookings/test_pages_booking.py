@@ -536,6 +536,9 @@ def test_a_group_event_shows_the_seats_left(client, page):
     html = html.decode()
     assert re.search(rf"slot={start}[^>]*aria-label=\"[^\"]*2 seats left\"", html)
     assert "3 seats left" in html, "the other slots are all free"
+    assert '<span class="seats">3 seats left</span>' in html
+    german = fragment(client, f"/book/intro/?tz=America/Chicago&day={MONDAY}&lang=de", "panel")
+    assert re.search(rf"slot={start}[^>]*aria-label=\"[^\"]*noch 2 Plätze frei\"", german.text)
 
 
 def test_participants_are_hidden_when_asked(client, page):
