@@ -80,6 +80,12 @@ class _ModelReader:
             reader = readers[model] = cls(model, wrapper)
         return reader
 
+    @property
+    def select(self) -> str:
+        """SELECT of the model's columns, in field order, from its table aliased t."""
+        columns = ", ".join(f't."{f.column}"' for f in self.model._meta.concrete_fields)
+        return f"SELECT {columns} FROM {self.model._meta.db_table} t"  # noqa: S608
+
     def instance(self, row):
         values = list(row[: len(self.names)])
         for index, converters, column in self.converters:
@@ -154,3 +160,12 @@ def configuration_by(*, pk: uuid.UUID | None = None, slug: str | None = None):
     _prefetched(configuration, "additional_fields", AdditionalField, fields)
     _prefetched(configuration, "reminders", Reminder, reminders)
     return configuration
+
+
+def read_instances(model, where: str, params: list) -> list:
+    """The ``model`` rows matching ``where`` (SQL on its table aliased ``t``, with an
+    ORDER BY if order matters), as instances, without building a queryset."""
+    reader = _ModelReader.of(model)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{reader.select} WHERE {where}", params)
+        return [reader.instance(row) for row in cursor.fetchall()]

@@ -32,6 +32,7 @@ from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from bookings.models.webhooks import SECRET_PREFIX
 from bookings.notifications import outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
+from pages.hot_reads import read_instances
 
 USER_AGENT = "Scheduler-Webhooks/1.0"
 SOURCE = "/scheduler"
@@ -105,11 +106,11 @@ def owe(
     booking, trigger: str, *, due_at: dt.datetime | None = None, people=None, **extra
 ) -> list[OutboxMessage]:
     """One outbox row (unsaved) per active endpoint subscribed to ``trigger``."""
-    endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(status=WebhookEndpoint.Status.ACTIVE)
-        if trigger in (e.trigger_types or [])
-    ]
+    # Every booking asks this: read without the ORM's query building (pages.hot_reads).
+    active = read_instances(
+        WebhookEndpoint, "t.status = %s ORDER BY t.created_at DESC", [WebhookEndpoint.Status.ACTIVE]
+    )
+    endpoints = [e for e in active if trigger in (e.trigger_types or [])]
     if not endpoints:
         return []
     body = payload(booking, trigger, at=due_at or timezone.now(), people=people, **extra)
