@@ -31,6 +31,7 @@ from bookings.models import Booking, BookingHost
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
 from pages.hot_reads import db_uuid
+from pages.hot_writes import insert
 from pages.models import Configuration, Event, Grant
 
 logger = logging.getLogger(__name__)
@@ -105,16 +106,18 @@ def _blocked_range(configuration: Configuration, start: dt.datetime, end: dt.dat
 def _write_host_rows(booking: Booking, grants: list[Grant]) -> None:
     configuration = booking.configuration
     blocked_start, blocked_end = _blocked_range(configuration, booking.start, booking.end)
-    BookingHost.objects.bulk_create(
-        BookingHost(
-            booking=booking,
-            grant=grant,
-            blocked_start=blocked_start,
-            blocked_end=blocked_end,
-            active=True,
-            exclusive=configuration.capacity == 1,
+    insert(
+        *(
+            BookingHost(
+                booking=booking,
+                grant=grant,
+                blocked_start=blocked_start,
+                blocked_end=blocked_end,
+                active=True,
+                exclusive=configuration.capacity == 1,
+            )
+            for grant in grants
         )
-        for grant in grants
     )
 
 
@@ -137,7 +140,7 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
     people += [{"email": g["email"], "name": g.get("name", "")} for g in booking.additional_guests]
     if not configuration.hide_participants:
         people += [{"email": h.email, "name": h.name} for h in hosts]
-    return Event.objects.create(
+    event = Event(
         calendar_id=organizer.booking_calendar_id,
         title=configuration.title,
         description=configuration.description,
@@ -151,6 +154,8 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
         participants=people,
         metadata={"booking_id": str(booking.id), "configuration_id": str(configuration.id)},
     )
+    insert(event)
+    return event
 
 
 def _atomic_booking_write(function):
@@ -232,7 +237,7 @@ def create_booking(
     if pending:
         booking.organizer_link_nonce = links.new_organizer_nonce()
     booking.event = _event_for(booking, organizer, hosts)
-    booking.save()
+    insert(booking)
     host_grants = [h.grant for h in hosts]
     _write_host_rows(booking, host_grants)
     notifications.booking_created(booking, host_grants)

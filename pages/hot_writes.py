@@ -1,0 +1,65 @@
+"""INSERTs on the booking path, without building an InsertQuery per row.
+
+A booking writes its calendar event, itself and its host rows. Model.save() and
+bulk_create() compile an InsertQuery every time: a third of a booking's time on the web
+process. ``insert`` prepares each value exactly as they do (``pre_save`` fills auto_now
+fields, ``get_db_prep_save`` adapts UUIDs, JSON and datetimes for the backend) and runs
+one INSERT whose SQL is built once per model. Models written this way have no save()
+override and no save signal receivers (a test keeps it so).
+"""
+
+from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+from django.db import connection, connections
+
+
+class _Inserter:
+    _by_connection: WeakKeyDictionary = WeakKeyDictionary()
+
+    def __init__(self, model, wrapper) -> None:
+        self.wrapper = wrapper
+        meta = model._meta
+        # A database-generated key (an AutoField) is left to the database and read back.
+        self.auto_pk = meta.pk if meta.pk.db_returning else None
+        self.fields = [f for f in meta.local_concrete_fields if f is not self.auto_pk]
+        quote = wrapper.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        # Names from the model's metadata, quoted by the backend; values are parameters.
+        self.prefix = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.returning = ""
+        if self.auto_pk is not None and wrapper.features.can_return_rows_from_bulk_insert:
+            self.returning = f" RETURNING {quote(self.auto_pk.column)}"
+
+    @classmethod
+    def of(cls, model) -> _Inserter:
+        wrapper = connections[connection.alias]
+        inserters = cls._by_connection.setdefault(wrapper, {})
+        inserter = inserters.get(model)
+        if inserter is None:
+            inserter = inserters[model] = cls(model, wrapper)
+        return inserter
+
+    def insert(self, instances: list) -> None:
+        params = []
+        for instance in instances:
+            for field in self.fields:
+                value = field.pre_save(instance, add=True)
+                params.append(field.get_db_prep_save(value, connection=self.wrapper))
+        sql = self.prefix + ", ".join([self.row] * len(instances)) + self.returning
+        with self.wrapper.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall() if self.returning else ()
+        for index, instance in enumerate(instances):
+            if keys:
+                setattr(instance, self.auto_pk.attname, keys[index][0])
+            instance._state.adding = False
+            instance._state.db = self.wrapper.alias
+
+
+def insert(*instances) -> None:
+    """INSERT these new instances of one model in one statement, as save() would."""
+    if instances:
+        _Inserter.of(type(instances[0])).insert(list(instances))
