@@ -1,11 +1,12 @@
 """Who is on a page: a configuration's participants with their grants, the calendars
-that make them busy, and the open hours that apply to them, read in one query.
+that make them busy, and the open hours that apply to them.
 
 The availability loader and the booking services read this on every request (the
-booking page's day fragment, GET /v3/scheduling/availability, every booking), so it is
-one hand-written statement run through the connection's cursor: building the same reads
-with the ORM (participants with their grants, the chosen calendars, the primary calendars,
-the open hours: four querysets) cost several times the database's own time.
+booking page's day fragment, GET /v3/scheduling/availability, every booking). The SQL is
+in pages.hot_reads: the configuration read carries the roster along (no query of its
+own), and any other configuration costs one hand-written statement. Building the same
+reads with the ORM (participants with their grants, the chosen calendars, the primary
+calendars, the open hours: four querysets) cost several times the database's own time.
 """
 
 from __future__ import annotations
@@ -14,39 +15,10 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
-
-from django.db import connection
 
 from bookings.availability import OpenHours
-from pages.hot_reads import JSON_FUNCTIONS, as_uuid, db_uuid, from_json, grant_of
+from pages.hot_reads import as_uuid, grant_of, roster_source
 from pages.models import Configuration, Grant
-
-# One row per participant, in the configuration's order (position, then email). The
-# chosen availability calendars and the grant's primary calendar ride along, and the
-# configuration's open hours (every entry, as JSON) on the first row: the whole roster is
-# a single round trip.
-_ROSTER_SQL = """
-SELECT p.id, p.email, p.name, p.is_organizer, p.timezone, p.has_availability,
-       p.booking_calendar_id, p.grant_id,
-       g.email, g.name, g.timezone,
-       (SELECT {array}(pc.calendar_id)
-          FROM pages_participant_availability_calendars pc
-         WHERE pc.participant_id = p.id) AS chosen,
-       (SELECT c.id FROM pages_calendar c
-         WHERE c.grant_id = p.grant_id AND c.is_primary
-         LIMIT 1) AS primary_calendar,
-       CASE WHEN row_number() OVER (ORDER BY p.position, p.email) = 1 THEN
-       (SELECT {array}({object}('participant', o.participant_id, 'days', {json}(o.days),
-                                'start', o.start_minute, 'end', o.end_minute,
-                                'timezone', o.timezone, 'exdates', {json}(o.exdates)))
-          FROM (SELECT * FROM pages_openhours WHERE configuration_id = %s ORDER BY id) o)
-       END AS hours
-  FROM pages_participant p
-  LEFT JOIN pages_grant g ON g.id = p.grant_id
- WHERE p.configuration_id = %s
- ORDER BY p.position, p.email
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +42,12 @@ class Member:
         return self.grant.pk if self.grant is not None else None
 
 
-@cache
-def _sql(vendor: str) -> str:
-    return _ROSTER_SQL.format(**JSON_FUNCTIONS[vendor])
-
-
-def _grant(row) -> Grant | None:
-    return None if row[7] is None else grant_of(row[7], row[8], row[9], row[10])
+def _grant(person: dict) -> Grant | None:
+    if person["grant_id"] is None:
+        return None
+    return grant_of(
+        person["grant_id"], person["grant_email"], person["grant_name"], person["grant_timezone"]
+    )
 
 
 def _hours(entries: list, zone: str) -> tuple[OpenHours, ...]:
@@ -97,20 +68,19 @@ def page_zone(configuration: Configuration) -> str:
 
 
 def roster_of(configuration: Configuration) -> list[Member]:
-    """The configuration's participants, in order. One query."""
-    with connection.cursor() as cursor:
-        key = db_uuid(configuration.pk)
-        cursor.execute(_sql(connection.vendor), [key, key])
-        rows = cursor.fetchall()
+    """The configuration's participants, in order: read with the configuration when it
+    came from pages.hot_reads.configuration_by, else one query."""
+    participants, open_hours = roster_source(configuration)
     zone = page_zone(configuration)
     entries_of: dict = defaultdict(list)  # participant id (None: the page's defaults)
-    for entry in (from_json(rows[0][13]) if rows else None) or ():
+    for entry in open_hours:
         entries_of[as_uuid(entry["participant"])].append(entry)
     members = []
     defaults_by_zone: dict[str, tuple[OpenHours, ...]] = {}
-    for row in rows:
-        participant_id, grant = as_uuid(row[0]), _grant(row)
-        person_zone = row[4] or (grant.timezone if grant else "") or zone
+    for person in participants:
+        participant_id, grant = as_uuid(person["id"]), _grant(person)
+        own_zone = person["timezone"] or (grant.timezone if grant else "")
+        person_zone = own_zone or zone
         own = entries_of.get(participant_id)
         if own:
             hours = _hours(own, person_zone)
@@ -118,18 +88,18 @@ def roster_of(configuration: Configuration) -> list[Member]:
             hours = defaults_by_zone.get(person_zone)
             if hours is None:
                 hours = defaults_by_zone[person_zone] = _hours(entries_of[None], person_zone)
-        chosen = tuple(as_uuid(c) for c in from_json(row[11]) or () if c is not None)
-        primary = as_uuid(row[12])
+        chosen = tuple(as_uuid(c) for c in person["chosen"] or () if c is not None)
+        primary = as_uuid(person["primary_calendar"])
         members.append(
             Member(
                 id=participant_id,
-                email=row[1],
-                name=row[2],
-                is_organizer=bool(row[3]),
-                has_availability=bool(row[5]),
+                email=person["email"],
+                name=person["name"],
+                is_organizer=bool(person["is_organizer"]),
+                has_availability=bool(person["has_availability"]),
                 grant=grant,
-                booking_calendar_id=as_uuid(row[6]),
-                zone=row[4] or (grant.timezone if grant else ""),
+                booking_calendar_id=as_uuid(person["booking_calendar_id"]),
+                zone=own_zone,
                 calendar_ids=chosen or ((primary,) if primary else ()),
                 open_hours=hours,
             )

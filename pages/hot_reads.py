@@ -36,10 +36,36 @@ SELECT {columns}, g.email, g.name, g.timezone,
                                 'minutes_before_event', r.minutes_before_event,
                                 'recipient', r.recipient, 'email_subject', r.email_subject))
           FROM (SELECT * FROM pages_reminder WHERE configuration_id = c.id
-                ORDER BY minutes_before_event DESC) r) AS reminders_json
+                ORDER BY minutes_before_event DESC) r) AS reminders_json,
+       {participants} AS participants_json,
+       {open_hours} AS open_hours_json
   FROM pages_configuration c JOIN pages_grant g ON g.id = c.grant_id
  WHERE c.{key} = %s
 """
+
+# Who is on the page (read with it: bookings/roster.py turns this into the roster): each
+# participant with their grant's fields, their chosen availability calendars and their
+# grant's primary calendar; the open hours of the page and its participants. {page} is the
+# configuration's id in the enclosing statement. Order is restored in Python (position,
+# then email): an ORDER BY inside json_group_array needs SQLite 3.44.
+_PARTICIPANTS_JSON = """(SELECT {array}({object}(
+          'id', p.id, 'email', p.email, 'name', p.name, 'is_organizer', p.is_organizer,
+          'timezone', p.timezone, 'has_availability', p.has_availability,
+          'booking_calendar_id', p.booking_calendar_id, 'position', p.position,
+          'grant_id', p.grant_id, 'grant_email', g.email, 'grant_name', g.name,
+          'grant_timezone', g.timezone,
+          'chosen', {json}((SELECT {array}(pc.calendar_id)
+                              FROM pages_participant_availability_calendars pc
+                             WHERE pc.participant_id = p.id)),
+          'primary_calendar', (SELECT k.id FROM pages_calendar k
+                                WHERE k.grant_id = p.grant_id AND k.is_primary LIMIT 1)))
+     FROM pages_participant p LEFT JOIN pages_grant g ON g.id = p.grant_id
+    WHERE p.configuration_id = {page})"""
+_OPEN_HOURS_JSON = """(SELECT {array}({object}(
+          'participant', o.participant_id, 'days', {json}(o.days), 'start', o.start_minute,
+          'end', o.end_minute, 'timezone', o.timezone, 'exdates', {json}(o.exdates)))
+     FROM (SELECT * FROM pages_openhours WHERE configuration_id = {page} ORDER BY id) o)"""
+_ROSTER_SQL = "SELECT {participants}, {open_hours}"
 
 JSON_FUNCTIONS = {
     "postgresql": {"array": "json_agg", "object": "json_build_object", "json": ""},
@@ -47,10 +73,39 @@ JSON_FUNCTIONS = {
 }
 
 
+def _roster_parts(vendor: str, page: str) -> dict[str, str]:
+    functions = JSON_FUNCTIONS[vendor]
+    return {
+        "participants": _PARTICIPANTS_JSON.format(page=page, **functions),
+        "open_hours": _OPEN_HOURS_JSON.format(page=page, **functions),
+    }
+
+
 @cache
 def _configuration_sql(vendor: str, key: str) -> str:
     columns = ", ".join(f'c."{f.column}"' for f in Configuration._meta.concrete_fields)
-    return _CONFIGURATION_SQL.format(columns=columns, key=key, **JSON_FUNCTIONS[vendor])
+    return _CONFIGURATION_SQL.format(
+        columns=columns, key=key, **_roster_parts(vendor, "c.id"), **JSON_FUNCTIONS[vendor]
+    )
+
+
+@cache
+def _roster_sql(vendor: str) -> str:
+    return _ROSTER_SQL.format(**_roster_parts(vendor, "%s"))
+
+
+def roster_source(configuration) -> tuple[list[dict], list[dict]]:
+    """(participants, open hours) of the configuration as JSON objects: those read with
+    it by configuration_by, else read now (one query)."""
+    source = getattr(configuration, "_roster_source", None)
+    if source is None:
+        key = db_uuid(configuration.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(_roster_sql(connection.vendor), [key, key])
+            source = cursor.fetchone()
+    participants, open_hours = (from_json(value) or [] for value in source)
+    participants = sorted((p for p in participants if p), key=lambda p: (p["position"], p["email"]))
+    return participants, [o for o in open_hours if o]
 
 
 class _ModelReader:
@@ -153,7 +208,10 @@ def configuration_by(*, pk: uuid.UUID | None = None, slug: str | None = None):
     if row is None:
         return None
     configuration = _ModelReader.of(Configuration).instance(row)
-    grant_email, grant_name, grant_timezone, fields, reminders = row[-5:]
+    grant_email, grant_name, grant_timezone, fields, reminders = row[-7:-2]
+    # Read before any transaction the caller opens, as a roster read before taking the
+    # hosts' locks always is: the busy time is what is re-read under the locks.
+    configuration._roster_source = row[-2:]
     configuration.grant = grant_of(configuration.grant_id, grant_email, grant_name, grant_timezone)
     fields = [f for f in from_json(fields) or () if f]
     reminders = [r for r in from_json(reminders) or () if r]
