@@ -108,13 +108,34 @@ def roster_source(configuration) -> tuple[list[dict], list[dict]]:
     return participants, [o for o in open_hours if o]
 
 
-class _ModelReader:
+class PerConnection:
+    """A helper built once per database connection and model (it holds what the
+    connection's backend decides: converters, quoting, features)."""
+
+    _by_connection: WeakKeyDictionary
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._by_connection = WeakKeyDictionary()
+
+    def __init__(self, model, wrapper) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def of(cls, model):
+        wrapper = connections[connection.alias]
+        built = cls._by_connection.setdefault(wrapper, {})
+        helper = built.get(model)
+        if helper is None:
+            helper = built[model] = cls(model, wrapper)
+        return helper
+
+
+class _ModelReader(PerConnection):
     """Model instances from rows whose first columns are the model's concrete fields in
     order, converted as the ORM converts them (JSON text, SQLite's booleans, UUIDs and
     datetimes). The converters are looked up once per connection: a RawQuerySet looks
     them up, and reads the cursor's description, on every query."""
-
-    _by_connection: WeakKeyDictionary = WeakKeyDictionary()
 
     def __init__(self, model, wrapper) -> None:
         self.model, self.wrapper = model, wrapper
@@ -125,15 +146,6 @@ class _ModelReader:
             found = wrapper.ops.get_db_converters(column) + column.get_db_converters(wrapper)
             if found:
                 self.converters.append((index, found, column))
-
-    @classmethod
-    def of(cls, model) -> _ModelReader:
-        wrapper = connections[connection.alias]
-        readers = cls._by_connection.setdefault(wrapper, {})
-        reader = readers.get(model)
-        if reader is None:
-            reader = readers[model] = cls(model, wrapper)
-        return reader
 
     @property
     def select(self) -> str:

@@ -10,14 +10,10 @@ override and no save signal receivers (a test keeps it so).
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
-from django.db import connection, connections
+from pages.hot_reads import PerConnection
 
 
-class _Inserter:
-    _by_connection: WeakKeyDictionary = WeakKeyDictionary()
-
+class _Inserter(PerConnection):
     def __init__(self, model, wrapper) -> None:
         self.wrapper = wrapper
         meta = model._meta
@@ -32,15 +28,6 @@ class _Inserter:
         self.returning = ""
         if self.auto_pk is not None and wrapper.features.can_return_rows_from_bulk_insert:
             self.returning = f" RETURNING {quote(self.auto_pk.column)}"
-
-    @classmethod
-    def of(cls, model) -> _Inserter:
-        wrapper = connections[connection.alias]
-        inserters = cls._by_connection.setdefault(wrapper, {})
-        inserter = inserters.get(model)
-        if inserter is None:
-            inserter = inserters[model] = cls(model, wrapper)
-        return inserter
 
     def insert(self, instances: list) -> None:
         params = []
