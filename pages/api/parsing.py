@@ -8,6 +8,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from rest_framework.parsers import JSONParser
 
 from pages.api.errors import BadRequest
@@ -150,37 +151,62 @@ def weekdays(value: Any, field: str) -> frozenset[int]:
     return frozenset(days)
 
 
-# PostgreSQL's text and jsonb cannot hold the NUL character: one reaching a query is a
-# database error, so it is refused at the door with a 400 naming where it was.
+# PostgreSQL's text and jsonb cannot hold the NUL character, nor a lone UTF-16 surrogate
+# (which JSON's \\ud800 escapes can spell): one reaching a query is a database error, so
+# either is refused at the door with a 400 naming where it was.
 NUL = "\x00"
 NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+SURROGATE_MESSAGE = "must be valid Unicode (it has a lone surrogate such as \\ud800)"
 
 
-def _refuse_nul(value: Any, field: str) -> None:
+def _problem(text: str) -> str | None:
+    if NUL in text:
+        return NUL_MESSAGE
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def _refuse_unstorable(value: Any, field: str) -> None:
     if isinstance(value, str):
-        if NUL in value:
-            raise BadRequest(NUL_MESSAGE, field=field)
+        problem = _problem(value)
+        if problem:
+            raise BadRequest(problem, field=field or "body")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             path = f"{field}.{key}" if field else str(key)
-            if NUL in str(key):
-                raise BadRequest(NUL_MESSAGE, field=field or "body")
-            _refuse_nul(item, path)
+            problem = _problem(str(key))
+            if problem:
+                raise BadRequest(problem, field=field or "body")
+            _refuse_unstorable(item, path)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _refuse_nul(item, f"{field}[{index}]" if field else f"body[{index}]")
+            _refuse_unstorable(item, f"{field}[{index}]" if field else f"body[{index}]")
 
 
 class JSONBodyParser(JSONParser):
-    """DRF's JSON parser, refusing NUL characters. A JSON text can only carry one as the
-    escape \\u0000, so the walk that names the field runs only when the raw body has one:
-    a body of ten thousand intervals costs one bytes search."""
+    """DRF's JSON parser, faster and refusing NUL characters.
+
+    orjson reads a body several times faster than the json module (an availability
+    request can carry ten thousand busy intervals); a body it refuses is read again by
+    DRF's parser, which accepts what orjson does not (integers beyond 64 bits, lone
+    surrogates, other encodings) and words the error as before. The walk that names a
+    field holding what the database cannot store runs only when orjson refused the body or
+    the raw bytes carry \\u0000 (a JSON text can spell a NUL no other way)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read()
-        data = super().parse(io.BytesIO(raw), media_type, parser_context)
-        if b"\\u0000" in raw:
-            _refuse_nul(data, "")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            # orjson refuses lone surrogates, which the json module lets through.
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+            _refuse_unstorable(data, "")
+        else:
+            if b"\\u0000" in raw:
+                _refuse_unstorable(data, "")
         return data
 
 

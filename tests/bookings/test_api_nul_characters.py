@@ -1,10 +1,13 @@
-"""A NUL character anywhere in an API request (body, query string, URL) is a 400 that
-names where it was, in the route's dialect, and nothing is written. PostgreSQL's text and
-jsonb cannot hold one, so before this any such value was a database error: a 500."""
+"""A NUL character anywhere in an API request (body, query string, URL), or a lone UTF-16
+surrogate in a JSON body, is a 400 that names where it was, in the route's dialect, and
+nothing is written. PostgreSQL's text and jsonb cannot hold either, so before this such a
+value was a database error: a 500. Bodies the fast parser refuses but JSON allows still
+parse."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from rest_framework.test import APIClient
@@ -126,3 +129,43 @@ def test_an_escaped_backslash_u0000_is_ordinary_text(page):
     )
     assert response.status_code == 200, response.content
     assert Booking.objects.get().guest_name == "Gus \\u0000"
+
+
+def raw_post(page, text: str):
+    return APIClient().post(
+        f"/v3/scheduling/bookings?configuration_id={page.pk}",
+        text,
+        content_type="application/json",
+    )
+
+
+def test_a_lone_surrogate_names_its_path(page):
+    body = json.dumps(booking_body(name="Gus"))  # ASCII: the escape stays an escape
+    response = raw_post(page, body.replace('"Gus"', '"Gus \\ud800"'))
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["message"].startswith("guest.name: must be valid Unicode")
+    assert not Booking.objects.exists()
+
+
+def test_a_surrogate_pair_is_ordinary_text(page):
+    body = json.dumps(booking_body(name="Gus \U0001f600"))  # escaped as a pair
+    assert "\\ud83d\\ude00" in body
+    response = raw_post(page, body)
+    assert response.status_code == 200, response.content
+    assert Booking.objects.get().guest_name == "Gus \U0001f600"
+
+
+def test_json_the_fast_parser_refuses_still_parses(page):
+    """An integer beyond 64 bits is JSON; it reaches the field's own check."""
+    body = json.dumps(booking_body()).replace(
+        '"start_time": ', '"start_time": 123456789012345678901234567890, "x": '
+    )
+    response = raw_post(page, body)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("start_time: is out of range")
+
+
+def test_malformed_json_is_still_a_400(page):
+    response = raw_post(page, '{"start_time": NaN}')
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]["message"]
