@@ -156,7 +156,7 @@ def weekdays(value: Any, field: str) -> frozenset[int]:
 # either is refused at the door with a 400 naming where it was.
 NUL = "\x00"
 NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
-SURROGATE_MESSAGE = "must be valid Unicode (it has a lone surrogate such as \\ud800)"
+SURROGATE_MESSAGE = "is not valid Unicode text"  # as the webhooks API words it
 
 
 def _problem(text: str) -> str | None:
