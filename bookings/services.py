@@ -31,7 +31,7 @@ from bookings.models import Booking, BookingHost
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
 from pages.hot_reads import db_uuid
-from pages.hot_writes import insert
+from pages.hot_writes import insert, insert_all
 from pages.models import Configuration, Event, Grant
 
 logger = logging.getLogger(__name__)
@@ -103,22 +103,21 @@ def _blocked_range(configuration: Configuration, start: dt.datetime, end: dt.dat
     )
 
 
-def _write_host_rows(booking: Booking, grants: list[Grant]) -> None:
+def _host_rows(booking: Booking, grants: list[Grant]) -> list[BookingHost]:
+    """The (unsaved) rows of the time ``booking`` blocks for each of ``grants``."""
     configuration = booking.configuration
     blocked_start, blocked_end = _blocked_range(configuration, booking.start, booking.end)
-    insert(
-        *(
-            BookingHost(
-                booking=booking,
-                grant=grant,
-                blocked_start=blocked_start,
-                blocked_end=blocked_end,
-                active=True,
-                exclusive=configuration.capacity == 1,
-            )
-            for grant in grants
+    return [
+        BookingHost(
+            booking=booking,
+            grant=grant,
+            blocked_start=blocked_start,
+            blocked_end=blocked_end,
+            active=True,
+            exclusive=configuration.capacity == 1,
         )
-    )
+        for grant in grants
+    ]
 
 
 def _choose_hosts(configuration, participants, slot) -> tuple[list[Member], Member]:
@@ -133,6 +132,7 @@ def _choose_hosts(configuration, participants, slot) -> tuple[list[Member], Memb
 
 
 def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Event | None:
+    """The (unsaved) calendar event of a new booking, in the organizer's booking calendar."""
     if organizer.booking_calendar_id is None:
         return None
     configuration = booking.configuration
@@ -140,7 +140,7 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
     people += [{"email": g["email"], "name": g.get("name", "")} for g in booking.additional_guests]
     if not configuration.hide_participants:
         people += [{"email": h.email, "name": h.name} for h in hosts]
-    event = Event(
+    return Event(
         calendar_id=organizer.booking_calendar_id,
         title=configuration.title,
         description=configuration.description,
@@ -154,8 +154,6 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
         participants=people,
         metadata={"booking_id": str(booking.id), "configuration_id": str(configuration.id)},
     )
-    insert(event)
-    return event
 
 
 def _atomic_booking_write(function):
@@ -236,10 +234,10 @@ def create_booking(
     booking.salt_digest = links.salt_digest(booking.id)
     if pending:
         booking.organizer_link_nonce = links.new_organizer_nonce()
-    booking.event = _event_for(booking, organizer, hosts)
-    insert(booking)
+    booking.event = event = _event_for(booking, organizer, hosts)
     host_grants = [h.grant for h in hosts]
-    _write_host_rows(booking, host_grants)
+    # The event, the booking and its host rows: one round trip on PostgreSQL.
+    insert_all([event] if event else [], [booking], _host_rows(booking, host_grants))
     notifications.booking_created(booking, host_grants)
     return NewBooking(booking, links.booking_ref(booking))
 
@@ -369,7 +367,7 @@ def reschedule_booking(
     booking.organizer = organizer.grant
     booking.save(update_fields=["start", "end", "organizer", "updated_at"])
     booking.host_rows.all().delete()
-    _write_host_rows(booking, [h.grant for h in hosts])
+    insert(*_host_rows(booking, [h.grant for h in hosts]))
     if booking.event_id:
         calendar_id = organizer.booking_calendar_id or booking.event.calendar_id
         Event.objects.filter(pk=booking.event_id).update(

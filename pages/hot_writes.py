@@ -10,6 +10,8 @@ override and no save signal receivers (a test keeps it so).
 
 from __future__ import annotations
 
+from django.db import connection
+
 from pages.hot_reads import PerConnection
 
 
@@ -29,24 +31,62 @@ class _Inserter(PerConnection):
         if self.auto_pk is not None and wrapper.features.can_return_rows_from_bulk_insert:
             self.returning = f" RETURNING {quote(self.auto_pk.column)}"
 
-    def insert(self, instances: list) -> None:
+    def statement(self, instances: list) -> tuple[str, list]:
         params = []
         for instance in instances:
             for field in self.fields:
                 value = field.pre_save(instance, add=True)
                 params.append(field.get_db_prep_save(value, connection=self.wrapper))
-        sql = self.prefix + ", ".join([self.row] * len(instances)) + self.returning
-        with self.wrapper.cursor() as cursor:
-            cursor.execute(sql, params)
-            keys = cursor.fetchall() if self.returning else ()
+        return self.prefix + ", ".join([self.row] * len(instances)), params
+
+    def finish(self, instances: list, keys) -> None:
         for index, instance in enumerate(instances):
             if keys:
                 setattr(instance, self.auto_pk.attname, keys[index][0])
             instance._state.adding = False
             instance._state.db = self.wrapper.alias
 
+    def insert(self, instances: list) -> None:
+        sql, params = self.statement(instances)
+        with self.wrapper.cursor() as cursor:
+            cursor.execute(sql + self.returning, params)
+            keys = cursor.fetchall() if self.returning else ()
+        self.finish(instances, keys)
+
 
 def insert(*instances) -> None:
     """INSERT these new instances of one model in one statement, as save() would."""
     if instances:
         _Inserter.of(type(instances[0])).insert(list(instances))
+
+
+def insert_all(*groups) -> None:
+    """INSERT several groups of new instances, each of one model, in this order.
+
+    On PostgreSQL in one statement, every group but the last in a data-modifying WITH
+    clause (one round trip instead of one per group; the foreign keys between them are
+    checked at commit, as Django declares them DEFERRABLE INITIALLY DEFERRED). Only the
+    last group may have keys to read back. Elsewhere, one statement per group."""
+    groups = [list(group) for group in groups if group]
+    inserters = [_Inserter.of(type(group[0])) for group in groups]
+    together = (
+        len(groups) > 1
+        and connection.vendor == "postgresql"
+        and not any(inserter.returning for inserter in inserters[:-1])
+    )
+    if not together:
+        for inserter, group in zip(inserters, groups, strict=True):
+            inserter.insert(group)
+        return
+    clauses, params = [], []
+    for index, (inserter, group) in enumerate(zip(inserters, groups, strict=True)):
+        sql, values = inserter.statement(group)
+        clauses.append(sql if index == len(groups) - 1 else f"w{index} AS ({sql})")
+        params += values
+    last = inserters[-1]
+    sql = "WITH " + ", ".join(clauses[:-1]) + " " + clauses[-1] + last.returning
+    with last.wrapper.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall() if last.returning else ()
+    for index, (inserter, group) in enumerate(zip(inserters, groups, strict=True)):
+        inserter.finish(group, keys if index == len(groups) - 1 else ())
