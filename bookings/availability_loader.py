@@ -14,7 +14,6 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
 from django.utils import timezone
 
 from bookings.availability import (
@@ -23,8 +22,8 @@ from bookings.availability import (
     Seat,
     grid_origin,
 )
-from bookings.busy_time import busy_by_grant
-from bookings.models import Booking, BookingHost
+from bookings.busy_time import busy_by_grant, last_booked_by_grant
+from bookings.models import Booking
 from bookings.roster import Member, page_zone, roster_of
 from pages.models import Configuration
 
@@ -51,24 +50,6 @@ class ConfigurationData:
 
 def configuration_zone(configuration: Configuration) -> str:
     return page_zone(configuration)
-
-
-def last_booked_by_grant(configuration: Configuration, grant_ids: list) -> dict:
-    """When each host was last given a booking in this rotation (the configuration, or
-    every configuration sharing its round_robin_group_id). One query."""
-    if configuration.round_robin_group_id:
-        rotation = Q(
-            booking__configuration__round_robin_group_id=configuration.round_robin_group_id
-        )
-    else:
-        rotation = Q(booking__configuration_id=configuration.pk)
-    rows = (
-        BookingHost.objects.filter(rotation, grant_id__in=grant_ids)
-        .exclude(booking__status=Booking.Status.CANCELLED)
-        .values("grant_id")
-        .annotate(last=Max("booking__created_at"))
-    )
-    return {row["grant_id"]: to_unix(row["last"]) for row in rows}
 
 
 def on_offer_grid(configuration: Configuration, start: int) -> bool:

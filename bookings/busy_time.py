@@ -1,5 +1,6 @@
 """When people are busy: the busy events of their calendars and the time their bookings
-block (buffers included), as Unix-second intervals per grant, in one query.
+block (buffers included), as Unix-second intervals per grant, in one query; and when each
+was last booked in a round-robin rotation, in one more.
 
 Hand-written SQL for the same reason as bookings/roster.py: this runs on every
 availability request and every booking. On PostgreSQL each calendar's and each host's
@@ -145,3 +146,41 @@ def busy_by_grant(
         owner = owner_of[str(key)] if kind == "c" else grant_of[str(key)]
         busy[owner].append((begins, finishes))
     return busy
+
+
+@cache
+def _last_booked_sql(grants: int, by_group: bool) -> str:
+    rotation = (
+        "b.configuration_id IN (SELECT id FROM pages_configuration WHERE round_robin_group_id = %s)"
+        if by_group
+        else "b.configuration_id = %s"
+    )
+    where = f"h.grant_id IN {_in(grants)} AND b.status <> %s AND {rotation}"
+    return (
+        "SELECT h.grant_id, MAX(b.created_at) FROM bookings_bookinghost h"  # noqa: S608
+        f" JOIN bookings_booking b ON b.id = h.booking_id WHERE {where} GROUP BY h.grant_id"
+    )
+
+
+def last_booked_by_grant(configuration, grant_ids: list) -> dict:
+    """{grant id: Unix seconds} of when each host was last given a booking (not since
+    cancelled) in this rotation: the configuration, or every configuration sharing its
+    round_robin_group_id. One query."""
+    if not grant_ids:
+        return {}
+    group = configuration.round_robin_group_id
+    sql = _last_booked_sql(len(grant_ids), bool(group))
+    params = [db_uuid(g) for g in grant_ids]
+    params += ["cancelled", group or db_uuid(configuration.pk)]
+    grant_of = {str(db_uuid(g)): g for g in grant_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # A handful of rows: the instants are converted here, with the ORM's own rule.
+    convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" else None
+    found = {}
+    for key, last in rows:
+        if convert is not None:
+            last = convert(last, None, connection)
+        found[grant_of[str(key)]] = int(last.timestamp())
+    return found

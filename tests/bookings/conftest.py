@@ -26,14 +26,17 @@ def api_key(db) -> str:
 
 @pytest.fixture
 def make_host(db):
-    """make_host("a@x.com", zone) → a grant with a primary calendar."""
+    """make_host("a@x.com", zone) → a grant with a primary calendar; the same email again
+    gives the same grant (so several configurations can share hosts)."""
     made = {}
 
     def make(email: str, zone: str = "America/Chicago", name: str = ""):
-        grant, token = create_grant(email=email, name=name or email.split("@")[0], timezone=zone)
-        made[email] = token
-        grant.token = token
-        return grant
+        if email not in made:
+            name = name or email.split("@")[0]
+            grant, token = create_grant(email=email, name=name, timezone=zone)
+            grant.token = token
+            made[email] = grant
+        return made[email]
 
     return make
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bookings.models import Session
+from bookings.models import Booking, Session
 from pages.models import Configuration, Event
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -201,6 +201,34 @@ def test_max_fairness_offers_only_the_next_host(api, make_configuration, busy_ev
     data = get_slots(api, monday_params(configuration))
     assert "Mon 10:00" not in starts(data)  # a is free but it is b's turn
     assert all(slot["emails"] == ["b@example.com"] for slot in data["time_slots"])
+
+
+def test_round_robin_history_is_shared_by_a_round_robin_group(api, make_configuration, booking_for):
+    """Bookings of every configuration in the group count as history; those of a
+    configuration outside it, and cancelled ones, do not."""
+    hosts = ("a@example.com", "b@example.com")
+    rules = {"availability_method": "max-availability", "duration_minutes": 60}
+    sales = make_configuration(hosts, slug="sales", round_robin_group_id="team", **rules)
+    support = make_configuration(hosts, slug="support", round_robin_group_id="team", **rules)
+    solo = make_configuration(hosts, slug="solo", **rules)
+    a, b = sales.hosts
+    earlier = local(9) - dt.timedelta(days=3)
+    first = booking_for(sales, [a], earlier, earlier + dt.timedelta(hours=1))
+    Booking.objects.filter(pk=first.pk).update(created_at=NOW - dt.timedelta(days=2))
+    for configuration in (sales, support):
+        order = get_slots(api, monday_params(configuration))["order"]
+        assert order == ["b@example.com", "a@example.com"], configuration.slug
+    assert get_slots(api, monday_params(solo))["order"] == ["a@example.com", "b@example.com"]
+
+    # b's later booking in the group puts a first again; once cancelled, it is forgotten.
+    later = booking_for(
+        support, [b], earlier + dt.timedelta(days=1), earlier + dt.timedelta(days=1, hours=1)
+    )
+    Booking.objects.filter(pk=later.pk).update(created_at=NOW - dt.timedelta(days=1))
+    assert get_slots(api, monday_params(sales))["order"] == ["a@example.com", "b@example.com"]
+    later.status = "cancelled"
+    later.save(update_fields=["status"])
+    assert get_slots(api, monday_params(sales))["order"] == ["b@example.com", "a@example.com"]
 
 
 def test_a_group_event_stays_offered_until_full(api, make_configuration, booking_for):
