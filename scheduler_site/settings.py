@@ -159,6 +159,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "A self-hosted scheduler compatible with the Nylas Scheduler API.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pages.api.openapi.document_unsupported_media_type",
+    ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static
     # files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -129,6 +129,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                 message = first_validation_message(exc.detail)
             elif isinstance(exc, exceptions.ParseError):
                 message = f"The body is not valid JSON ({exc.detail})."
+            elif isinstance(exc, exceptions.UnsupportedMediaType):
+                message = f"{exc.detail} Send the body as application/json."
             else:
                 message = str(exc.detail)
             headers = {}

@@ -117,3 +117,24 @@ def unix_seconds_field(help_text: str = "", **kwargs) -> serializers.IntegerFiel
         help_text=f"Unix seconds. {help_text}".strip(),
         **kwargs,
     )
+
+
+def document_unsupported_media_type(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation that takes a body can answer
+    415 when the body is not sent as application/json, in its dialect's error envelope
+    (v3 under /v3/, v2 elsewhere)."""
+    for route, path in result.get("paths", {}).items():
+        envelope = "V3Error" if route.startswith("/v3/") else "V2Error"
+        for operation in path.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            operation.setdefault("responses", {}).setdefault(
+                "415",
+                {
+                    "description": "unsupported_media_type: the body must be application/json",
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{envelope}"}}
+                    },
+                },
+            )
+    return result

@@ -220,6 +220,28 @@ def test_a_body_that_is_not_json_gets_a_400(api, api_key):
     assert response.json()["type"] == "invalid_request_error"
 
 
+@pytest.mark.parametrize(
+    ("path", "dialect"),
+    [("/calendars/availability", "v2"), ("/v3/calendars/availability", "v3")],
+)
+def test_a_body_that_is_not_sent_as_json_gets_a_415_in_the_dialects_envelope(
+    api, api_key, path, dialect
+):
+    """As the schema documents: a form-encoded body is refused, in v2's or v3's words."""
+    response = api.post(
+        path,
+        "duration_minutes=30",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    assert response.status_code == 415, response.content
+    body = response.json()
+    error = body if dialect == "v2" else body["error"]
+    assert set(body) == ({"type", "message"} if dialect == "v2" else {"request_id", "error"})
+    assert error["type"] == "unsupported_media_type"
+    assert "application/json" in error["message"]
+
+
 def test_a_json_array_body_gets_a_400(api, api_key):
     response = post(api, "/calendars/availability", [1, 2], api_key)
     assert response.status_code == 400

@@ -54,6 +54,25 @@ def test_responses_are_described_with_the_envelope(schema):
     assert "next_cursor" in list_envelope["properties"]
 
 
+def test_every_body_taking_operation_documents_415_in_its_dialect(schema):
+    """A body not sent as application/json is refused with 415: documented wherever a body
+    is taken, with the same envelope as the operation's 400 (v2 routes answer in v2's)."""
+    taking = [
+        operation
+        for methods in schema["paths"].values()
+        for operation in methods.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    assert taking
+    for operation in taking:
+        responses = operation["responses"]
+        if "400" in responses:
+            assert responses["415"]["content"] == responses["400"]["content"], operation
+    for path in ("/calendars/availability", "/manage/pages"):
+        v2 = schema["paths"][path]["post"]["responses"]["415"]
+        assert v2["content"]["application/json"]["schema"]["$ref"].endswith("/V2Error")
+
+
 def test_the_configuration_shape_is_described(schema):
     components = schema["components"]["schemas"]
     configuration = components["ConfigurationSchema"]["properties"]
