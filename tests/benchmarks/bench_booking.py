@@ -80,7 +80,7 @@ def main() -> None:
         "DATABASE_URL": database_url(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SCHEDULER_VAR_DIR": tempfile.mkdtemp(),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",
     }
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
     subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], **run)
