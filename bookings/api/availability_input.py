@@ -149,8 +149,10 @@ def v2_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
         item = p.as_object(item, field)
         email = p.email_address(item.get("email"), f"{field}.email").lower()
         slots = p.as_list(item.get("time_slots", []), f"{field}.time_slots")
+        # Read even when the email is not asked about: a malformed body is a 400 either way.
+        pairs = read_busy_slots(slots, f"{field}.time_slots")
         if email in wanted:
-            busy[email].extend(read_busy_slots(slots, f"{field}.time_slots"))
+            busy[email].extend(pairs)
 
     add_calendar_busy(busy, emails, start - buffer, end + buffer, tentative_busy, calendar_ids=None)
     participants = [

@@ -177,7 +177,11 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
         return too_many_requests(request, language, verdict)
     zone = valid_zone(data.get("tz")) or configuration_zone(configuration)
     start_text = data.get("slot", "")
-    start = int(start_text) if start_text.isdigit() and len(start_text) <= 11 else None
+    start = (
+        int(start_text)
+        if start_text.isascii() and start_text.isdigit() and len(start_text) <= 11
+        else None
+    )
     htmx = fragment_target(request) is not None
     offer = Offer(configuration, now())
 

@@ -349,7 +349,7 @@ def _move(request, booking: Booking, language: str) -> HttpResponse:
         return too_many_requests(request, language, verdict)
     zone = guest_zone(request, booking)
     text = request.POST.get("slot", "")
-    start = int(text) if text.isdigit() and len(text) <= 11 else None
+    start = int(text) if text.isascii() and text.isdigit() and len(text) <= 11 else None
     htmx = fragment_target(request) is not None
     offer = Offer(booking.configuration, now(), exclude_booking_id=booking.id)
     with translation.override(language):

@@ -69,7 +69,7 @@ def _day(value: object) -> dt.date | None:
 
 
 def _start(value: object) -> int | None:
-    if isinstance(value, str) and value.isdigit() and len(value) <= 11:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 11:
         return int(value)
     return None
 

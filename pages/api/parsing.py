@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from pages.api.errors import BadRequest
@@ -30,6 +31,14 @@ def as_list(value: Any, field: str) -> list:
     return value
 
 
+def decimal_digits(text: str, *, max_length: int = 20) -> int | None:
+    """The number an ASCII digit string spells, else None. str.isdigit() alone is not
+    enough: it is true of "²" and of a 5,000-digit string, which int() refuses."""
+    if text.isascii() and text.isdigit() and len(text) <= max_length:
+        return int(text)
+    return None
+
+
 def unix_seconds(value: Any, field: str) -> int:
     """Unix seconds: an integer, or a string of digits (the hosted service takes both)."""
     if isinstance(value, bool):
@@ -38,8 +47,8 @@ def unix_seconds(value: Any, field: str) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str) and decimal_digits(value.strip()) is not None:
+        number = decimal_digits(value.strip())
     else:
         raise BadRequest("must be Unix seconds (an integer)", field=field)
     if not 0 <= number <= MAX_UNIX:
@@ -50,8 +59,11 @@ def unix_seconds(value: Any, field: str) -> int:
 def whole_number(value: Any, field: str, *, minimum: int, maximum: int) -> int:
     if isinstance(value, bool):
         raise BadRequest("must be a whole number", field=field)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        stripped = value.strip()
+        magnitude = decimal_digits(stripped.removeprefix("-"))
+        if magnitude is not None:
+            value = -magnitude if stripped.startswith("-") else magnitude
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
@@ -92,8 +104,8 @@ def wall_clock(value: Any, field: str, *, allow_24: bool) -> int:
     hours_text, colon, minutes_text = value.strip().partition(":")
     if (
         not colon
-        or not hours_text.isdigit()
-        or not minutes_text.isdigit()
+        or decimal_digits(hours_text) is None
+        or decimal_digits(minutes_text) is None
         or len(minutes_text) != 2
         or len(hours_text) > 2
     ):
@@ -129,22 +141,23 @@ def one_of(value: Any, field: str, choices: tuple[str, ...]) -> str:
 
 
 def weekdays(value: Any, field: str) -> frozenset[int]:
-    """Days as 0 (Sunday) to 6: integers, digit strings, or the v2 doc's comma string
-    inside a list (``["1, 2, 3"]`` is three days)."""
-    items = as_list(value, field)
+    """Days as 0 (Sunday) to 6: integers, digit strings, or the v2 doc's comma string,
+    inside a list (``["1, 2, 3"]`` is three days) or alone (``"1, 2, 3"``)."""
+    items = [value] if isinstance(value, str) else as_list(value, field)
     days: set[int] = set()
     for index, item in enumerate(items):
+        where = field if isinstance(value, str) else f"{field}[{index}]"
         parts = item.split(",") if isinstance(item, str) else [item]
         for part in parts:
             if isinstance(part, str):
-                part = part.strip()
-                if not part.isdigit():
+                number = decimal_digits(part.strip())
+                if number is None:
                     raise BadRequest(
-                        f"{part!r} is not a day from 0 (Sunday) to 6", field=f"{field}[{index}]"
+                        f"{part.strip()!r} is not a day from 0 (Sunday) to 6", field=where
                     )
-                part = int(part)
+                part = number
             if isinstance(part, bool) or not isinstance(part, int) or not 0 <= part <= 6:
-                raise BadRequest("days are numbers from 0 (Sunday) to 6", field=f"{field}[{index}]")
+                raise BadRequest("days are numbers from 0 (Sunday) to 6", field=where)
             days.add(part)
     if not days:
         raise BadRequest("must list at least one day", field=field)
@@ -170,20 +183,28 @@ def _problem(text: str) -> str | None:
 
 
 def _refuse_unstorable(value: Any, field: str) -> None:
-    if isinstance(value, str):
-        problem = _problem(value)
-        if problem:
-            raise BadRequest(problem, field=field or "body")
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            path = f"{field}.{key}" if field else str(key)
-            problem = _problem(str(key))
+    """Walk the body (iteratively: a body may nest a thousand levels deep) and name the
+    first place holding a NUL or a lone surrogate."""
+    pending = [(value, field)]
+    while pending:
+        value, field = pending.pop()
+        if isinstance(value, str):
+            problem = _problem(value)
             if problem:
                 raise BadRequest(problem, field=field or "body")
-            _refuse_unstorable(item, path)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_unstorable(item, f"{field}[{index}]" if field else f"body[{index}]")
+        elif isinstance(value, Mapping):
+            children = []
+            for key, item in value.items():
+                problem = _problem(str(key))
+                if problem:
+                    raise BadRequest(problem, field=field or "body")
+                children.append((item, f"{field}.{key}" if field else str(key)))
+            pending.extend(reversed(children))  # first key first, as before
+        elif isinstance(value, list):
+            pending.extend(
+                (item, f"{field}[{index}]" if field else f"body[{index}]")
+                for index, item in reversed(list(enumerate(value)))
+            )
 
 
 class JSONBodyParser(JSONParser):
@@ -202,7 +223,11 @@ class JSONBodyParser(JSONParser):
             data = orjson.loads(raw)
         except orjson.JSONDecodeError:
             # orjson refuses lone surrogates, which the json module lets through.
-            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+            try:
+                data = super().parse(io.BytesIO(raw), media_type, parser_context)
+            except RecursionError:
+                # orjson stops at 1024 levels; the json module runs out of stack.
+                raise ParseError("JSON parse error - the body nests too deeply") from None
             _refuse_unstorable(data, "")
         else:
             if b"\\u0000" in raw:
