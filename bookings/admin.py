@@ -105,6 +105,11 @@ class BookingAdmin(admin.ModelAdmin):
         # A booking is made through the hosted page or the API, which check the slot.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would drop the guest's notices and leave the calendar event behind:
+        # a booking ends by the Cancel action, which goes through the services.
+        return False
+
     @admin.action(description="Confirm selected pending bookings", permissions=["change"])
     def confirm(self, request, queryset):
         _apply(self, request, queryset, "Confirmed", lambda b: services.confirm_booking(booking=b))

@@ -12,6 +12,9 @@ class BookingsConfig(AppConfig):
 
         signals.event_moved.connect(receivers.on_event_moved, dispatch_uid="bookings.moved")
         signals.event_deleted.connect(receivers.on_event_deleted, dispatch_uid="bookings.deleted")
+        signals.configurations_deleting.connect(
+            receivers.on_configurations_deleting, dispatch_uid="bookings.configurations_deleting"
+        )
         # The configuration admin gains the tools that need bookings (explain, preview,
         # fairness). The admin app is first in INSTALLED_APPS, so its autodiscovery has
         # registered pages' ConfigurationAdmin by now.

@@ -117,7 +117,13 @@ def load_configuration(
 
     seats: tuple[Seat, ...] = ()
     if group_event:
-        seats = group_seats(configuration, range_start, range_end, exclude_booking_id)
+        # Seats, like busy time, matter as far as a slot's buffers reach outside the range.
+        seats = group_seats(
+            configuration,
+            range_start - dt.timedelta(seconds=buffer_before),
+            range_end + dt.timedelta(seconds=buffer_after),
+            exclude_booking_id,
+        )
 
     now_unix = to_unix(now)
     query = Query(

@@ -20,7 +20,12 @@ KEEP_FOR = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 
+# Query parameters the API accepts and ignores: adding one does not make another request.
+IGNORED_PARAMETERS = frozenset({"client_id"})
+
+
 def request_digest(method: str, path: str, query: dict, body: bytes) -> str:
+    query = {k: v for k, v in query.items() if k not in IGNORED_PARAMETERS}
     try:
         canonical = json.dumps(json.loads(body or b"null"), sort_keys=True)
     except ValueError:
@@ -35,6 +40,8 @@ def run_once(
     """(status, body) of ``work``, run at most once per (scope, key) in 24 hours."""
     if not key or len(key) > MAX_KEY_LENGTH:
         raise BadRequest("must be 1 to 255 characters", field="Idempotency-Key")
+    if not key.isprintable():
+        raise BadRequest("must not contain control characters", field="Idempotency-Key")
     record = _claim(key, scope, digest)
     if record.response_status is not None:
         return record.response_status, record.response_body
@@ -77,3 +84,11 @@ def _claim(key: str, scope: str, digest: str) -> IdempotencyKey:
     if record.response_status is None:
         raise Conflict("a request with this key is still being processed", field="Idempotency-Key")
     return record
+
+
+def purge_expired_keys(*, now: dt.datetime | None = None) -> int:
+    """Forget keys older than 24 hours (beat runs this with the outbox sweep); returns how
+    many. A key that comes back after that starts afresh, as API.md says."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

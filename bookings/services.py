@@ -349,6 +349,8 @@ def reschedule_booking(
     if booking.status == Booking.Status.CANCELLED:
         raise WrongState("A cancelled booking cannot be rescheduled.", field="status")
     _check_times(configuration, start, end)
+    if start == to_unix(booking.start):
+        return booking  # already there: nothing moves, nobody is told
     slot = offered_slot(configuration, start, now=now, exclude_booking_id=booking.id)
     if slot is None:
         raise SlotUnavailable("This time is not available.", field="start_time")
@@ -386,11 +388,36 @@ def follow_moved_event(*, event: Event, old_start: dt.datetime, old_end: dt.date
     if booking is None or (event.start, event.end) == (booking.start, booking.end):
         return
     booking = _locked_booking(booking)
+    blocked_start, blocked_end = _blocked_range(booking.configuration, event.start, event.end)
+    _refuse_overlapping_bookings(booking, event.start, event.end, blocked_start, blocked_end)
     booking.start, booking.end = event.start, event.end
     booking.save(update_fields=["start", "end", "updated_at"])
-    blocked_start, blocked_end = _blocked_range(booking.configuration, event.start, event.end)
     booking.host_rows.update(blocked_start=blocked_start, blocked_end=blocked_end)
     notifications.booking_rescheduled(booking, old_start, old_end)
+
+
+def _refuse_overlapping_bookings(booking, start, end, blocked_start, blocked_end) -> None:
+    """A moved booking may not block its hosts' time that another booking blocks (the
+    comparison the PostgreSQL exclusion constraint makes), except as one more guest of the
+    very same group-event slot while seats are left. Runs under the hosts' locks."""
+    configuration = booking.configuration
+    others = list(
+        BookingHost.objects.filter(
+            grant_id__in=booking.host_rows.values("grant_id"),
+            active=True,
+            blocked_start__lt=blocked_end,
+            blocked_end__gt=blocked_start,
+        )
+        .exclude(booking_id=booking.pk)
+        .values_list("booking__configuration_id", "booking__start", "booking__end", "grant_id")
+    )
+    same_slot = [o for o in others if o[:3] == (configuration.pk, start, end)]
+    seats_taken = max((sum(1 for o in same_slot if o[3] == g) for *_, g in same_slot), default=0)
+    if len(same_slot) == len(others) and (
+        not others or (configuration.capacity > 1 and seats_taken < configuration.capacity)
+    ):
+        return
+    raise SlotUnavailable("The host has another booking at this time.", field="when.start_time")
 
 
 def follow_deleted_event(*, event: Event) -> None:
@@ -402,3 +429,26 @@ def follow_deleted_event(*, event: Event) -> None:
             reason="The organizer removed this meeting from their calendar.",
             enforce_notice=False,
         )
+
+
+def end_bookings_of_deleted_configurations(*, configuration_ids, now=None) -> None:
+    """These configurations are being deleted, and their bookings with them (in the
+    caller's transaction). Upcoming bookings are cancelled first, with their notices, and
+    every message still owed is kept in its outbox row, so a guest is told and nothing
+    owed is lost with the rows."""
+    now = now or timezone.now()
+    upcoming = Booking.objects.filter(
+        configuration_id__in=configuration_ids,
+        status__in=[Booking.Status.BOOKED, Booking.Status.PENDING],
+        end__gt=now,
+    ).order_by("start")
+    for booking in upcoming:
+        cancel_booking(
+            booking=booking,
+            reason="The organizer removed this booking page.",
+            enforce_notice=False,
+            now=now,
+        )
+    notifications.keep_owed_messages(
+        Booking.objects.filter(configuration_id__in=configuration_ids).values("pk")
+    )

@@ -6,6 +6,7 @@ import uuid
 
 from celery import shared_task
 
+from bookings import idempotency
 from bookings.notifications import sending
 
 
@@ -17,3 +18,8 @@ def send_outbox_message(message_id: str, ticket: str | None = None) -> str:
 @shared_task(name="bookings.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> int:
     return sending.sweep()
+
+
+@shared_task(name="bookings.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys() -> int:
+    return idempotency.purge_expired_keys()

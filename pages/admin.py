@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from pages import services
 from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, OpenHoursForm
 from pages.models import (
     AdditionalField,
@@ -51,8 +52,32 @@ class CalendarInline(admin.TabularInline):
     fields = ["name", "timezone", "is_primary", "read_only", "description"]
 
 
+class DeletesThroughServices:
+    """Deletes call the services module, as the API's do, so a grant's, calendar's,
+    event's or configuration's bookings are cancelled with their notices (through
+    pages.signals) instead of vanishing with the rows."""
+
+    # Rows the services end on their own way (bookings are cancelled, not deleted by
+    # hand, so their admin grants no delete permission): not asked of the admin user.
+    ended_by_services = frozenset({"booking"})
+
+    def delete_one(self, obj) -> None:
+        raise NotImplementedError
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(perms_needed) - self.ended_by_services, protected
+
+    def delete_model(self, request, obj):
+        self.delete_one(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.order_by("pk"):
+            self.delete_one(obj)
+
+
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(DeletesThroughServices, admin.ModelAdmin):
     list_display = ["email", "name", "timezone", "created_at"]
     search_fields = ["email", "name"]
     list_filter = ["timezone"]
@@ -70,6 +95,9 @@ class GrantAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         ensure_primary_calendar(form.instance)
 
+    def delete_one(self, obj) -> None:
+        services.delete_grant(grant=obj)
+
     @admin.action(description="Issue a new access token (the old one stops working)")
     def issue_access_token(self, request, queryset):
         for grant in queryset:
@@ -79,22 +107,35 @@ class GrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(DeletesThroughServices, admin.ModelAdmin):
     list_display = ["name", "grant", "timezone", "is_primary", "read_only"]
     list_filter = ["is_primary", "read_only"]
     search_fields = ["name", "grant__email"]
     list_select_related = ["grant"]
     autocomplete_fields = ["grant"]
 
+    def has_delete_permission(self, request, obj=None):
+        # The primary calendar stays as long as its grant (services.delete_calendar).
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_primary)
+
+    def delete_one(self, obj) -> None:
+        if not obj.is_primary:  # a bulk delete skips primaries rather than failing
+            services.delete_calendar(calendar=obj)
+
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(DeletesThroughServices, admin.ModelAdmin):
     list_display = ["title", "calendar", "start", "end", "busy", "status"]
     list_filter = ["status", "busy", "calendar__grant"]
     search_fields = ["title", "calendar__name", "calendar__grant__email"]
     date_hierarchy = "start"
     list_select_related = ["calendar__grant"]
     autocomplete_fields = ["calendar"]
+
+    def delete_one(self, obj) -> None:
+        # The admin may delete events of read-only calendars too; the booking that made
+        # one is cancelled all the same (pages.signals.event_deleted).
+        services.delete_event(event=obj, even_read_only=True)
 
 
 class ParticipantInline(admin.StackedInline):
@@ -139,7 +180,7 @@ class AdditionalFieldInline(admin.TabularInline):
 
 
 @admin.register(Configuration)
-class ConfigurationAdmin(admin.ModelAdmin):
+class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
     form = ConfigurationForm
     list_display = [
         "__str__",
@@ -223,6 +264,9 @@ class ConfigurationAdmin(admin.ModelAdmin):
         ("Fields of the other dialect", {"fields": ["extra"], "classes": ["collapse"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def delete_one(self, obj) -> None:
+        services.delete_configuration(configuration=obj)
 
     @admin.display(description="Hosted page")
     def hosted_page(self, obj: Configuration) -> str:

@@ -26,7 +26,7 @@ from pages.models import (
     Participant,
     Reminder,
 )
-from pages.signals import event_deleted, event_moved
+from pages.signals import configurations_deleting, event_deleted, event_moved
 
 
 @transaction.atomic
@@ -62,8 +62,10 @@ def create_grant(*, email: str, name: str = "", timezone: str = "UTC") -> tuple[
 def delete_grant(*, grant: Grant) -> None:
     """The grant, its calendars, events and configurations. Its events are announced one
     by one first (``event_deleted``), as if deleted through the events API, so a booking
-    that made one is cancelled with its notices."""
+    that made one is cancelled with its notices; its configurations are announced too
+    (``configurations_deleting``)."""
     _announce_and_delete_events(Event.objects.filter(calendar__grant=grant))
+    _announce_deleting(list(grant.configurations.values_list("pk", flat=True)))
     grant.delete()
 
 
@@ -208,12 +210,13 @@ def update_event(
 
 
 @transaction.atomic
-def delete_event(*, event: Event) -> None:
+def delete_event(*, event: Event, even_read_only: bool = False) -> None:
     """Announced with ``event_deleted`` before the delete, inside this transaction."""
     event = (
         Event.objects.select_for_update(of=("self",)).select_related("calendar").get(pk=event.pk)
     )
-    _writable(event.calendar)
+    if not even_read_only:
+        _writable(event.calendar)
     event_deleted.send(sender=Event, event=event)
     event.delete()
 
@@ -317,7 +320,15 @@ def issue_edit_token(*, configuration: Configuration) -> str:
 
 @transaction.atomic
 def delete_configuration(*, configuration: Configuration) -> None:
+    """The configuration and its bookings: announced first (``configurations_deleting``),
+    so upcoming bookings are cancelled with their notices and nothing owed is lost."""
+    _announce_deleting([configuration.pk])
     configuration.delete()
+
+
+def _announce_deleting(configuration_ids: list) -> None:
+    if configuration_ids:
+        configurations_deleting.send(sender=Configuration, configuration_ids=configuration_ids)
 
 
 def _write_configuration(configuration: Configuration, changes: ConfigurationChanges) -> None:

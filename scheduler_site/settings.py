@@ -142,6 +142,12 @@ CELERY_BEAT_SCHEDULE = {
             "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
         },
     },
+    # Idempotency keys answer for 24 hours; older rows are only dead weight.
+    "forget-expired-idempotency-keys": {
+        "task": "bookings.purge_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"queue": SCHEDULER_NOTIFICATIONS_QUEUE, "expires": 3600.0},
+    },
 }
 
 # REST API

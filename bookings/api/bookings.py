@@ -109,9 +109,13 @@ class BookingsView(SchedulingView):
         status, body = run_once(key=key, scope=caller_scope(request.auth), digest=digest, work=work)
         if "error" in body:
             return Response({"request_id": new_request_id(), **body}, status=status)
-        booking = Booking.objects.select_related("configuration", "organizer").get(
-            pk=body["booking_id"]
+        booking = (
+            Booking.objects.select_related("configuration", "organizer")
+            .filter(pk=body["booking_id"])
+            .first()
         )
+        if booking is None:  # its configuration was deleted since
+            raise NotFound("The booking this Idempotency-Key made no longer exists.")
         return v3({**body, "booking_ref": links.booking_ref(booking)}, status=status)
 
     def book(self, request, configuration: Configuration) -> dict:
@@ -178,17 +182,22 @@ def reachable_booking(request, booking_id: str, *, allow_salt: bool = False) -> 
                 raise NotFound("No booking with this ID.")
             return booking  # the organizer's link token is checked by the PUT handler
         raise Unauthorized("Give the API key, a session, or use the booking reference.")
-    if booking is None:
+    if booking is None or not caller_reaches(caller, booking):
         raise NotFound("No booking with this ID.")
+    return booking
+
+
+def caller_reaches(caller: Caller | None, booking: Booking) -> bool:
+    """Whether the credentials themselves (not a booking_ref) reach ``booking``: the API
+    key; a grant hosting it or owning its configuration; a session of its configuration."""
+    if caller is None:
+        return False
     if caller.kind == "api_key":
-        return booking
+        return True
     if caller.kind == "grant":
         hosts = set(booking.host_rows.values_list("grant_id", flat=True))
-        if caller.grant.pk in hosts or booking.configuration.grant_id == caller.grant.pk:
-            return booking
-    elif caller.configuration is not None and caller.configuration.pk == booking.configuration_id:
-        return booking
-    raise NotFound("No booking with this ID.")
+        return caller.grant.pk in hosts or booking.configuration.grant_id == caller.grant.pk
+    return caller.configuration is not None and caller.configuration.pk == booking.configuration_id
 
 
 class BookingView(SchedulingView):
@@ -218,7 +227,9 @@ class BookingView(SchedulingView):
         body = p.as_object(request.data, "body")
         status = p.one_of(body.get("status"), "status", ("confirmed", "cancelled"))
         reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
-        if request.auth is None:
+        # The organizer's decision: a booking_ref is the guest's and decides nothing, so
+        # unless the credentials reach the booking on their own, the organizer's link must.
+        if not caller_reaches(request.auth, booking):
             check_organizer_link(booking, body.get("salt"))
         if status == "confirmed":
             booking = services.confirm_booking(booking=booking)

@@ -39,8 +39,14 @@ class OutboxMessage(models.Model):
     # guest_confirmation, guest_pending, organizer_notice, organizer_request, rescheduled,
     # cancelled, declined, reminder (emails); the trigger type (webhooks).
     purpose = models.CharField(max_length=40)
+    # Null once the booking was deleted with its configuration: what the row still owes
+    # was kept in ``context`` first (bookings.notifications.keep_owed_messages).
     booking = models.ForeignKey(
-        "bookings.Booking", on_delete=models.CASCADE, related_name="outbox_messages"
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
     )
     audience = models.CharField(max_length=16, choices=Audience.choices)
     # An email address, or the webhook endpoint's URL at the time (for the admin's list).

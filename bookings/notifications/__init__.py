@@ -11,6 +11,8 @@ Contract (called by bookings/services.py, with the booking already saved):
 - booking_declined(booking, reason): an organizer declined a pending booking.
 - booking_rescheduled(booking, old_start, old_end): moved to booking.start/end.
 - booking_cancelled(booking, reason): cancelled by guest, organizer or API.
+- keep_owed_messages(booking_ids): those bookings are about to be deleted (with their
+  configuration or grant): what their rows still owe is kept in the rows themselves.
 
 Who gets what:
 - booked: the guest and each additional guest a confirmation with an .ics REQUEST and
@@ -40,6 +42,7 @@ __all__ = [
     "booking_created",
     "booking_declined",
     "booking_rescheduled",
+    "keep_owed_messages",
 ]
 
 
@@ -188,3 +191,27 @@ def _guests_were_invited(booking) -> bool:
     """Whether the guests were ever sent the booking as confirmed (a pending booking
     that is withdrawn never was: no calendar entry to remove)."""
     return booking.outbox_messages.filter(purpose="guest_confirmation").exists()
+
+
+def keep_owed_messages(booking_ids) -> None:
+    """Before these bookings' rows are deleted: each email still owed is rendered now into
+    its outbox row (which outlives the booking, its link set to null), so it is sent all
+    the same; a webhook's payload is in its row already. Reminders are no longer owed."""
+    from bookings.models import OutboxMessage
+    from bookings.notifications import emails
+
+    owed = OutboxMessage.objects.filter(
+        booking_id__in=booking_ids,
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+    )
+    reminders_of = owed.filter(purpose__in=["reminder", "booking.reminder"])
+    # A reminder a worker holds right now finds no booking and is dropped (NotOwed).
+    outbox.cancel_pending(reminders_of, "The booking was deleted.")
+    for message in owed.filter(kind=OutboxMessage.Kind.EMAIL).exclude(purpose="reminder"):
+        kept = emails.snapshot(message)
+        if kept is None:
+            reason = "The booking was deleted; this email was no longer owed."
+            outbox.cancel_pending(OutboxMessage.objects.filter(pk=message.pk), reason)
+        else:
+            context = {**message.context, "email": kept}
+            OutboxMessage.objects.filter(pk=message.pk).update(context=context)

@@ -55,12 +55,16 @@ def send(message: OutboxMessage) -> None:
 
 
 def build(message: OutboxMessage) -> EmailMultiAlternatives:
-    booking = (
-        Booking.objects.select_related("configuration", "organizer", "event")
-        .filter(pk=message.booking_id)
-        .first()
-    )
+    booking = None
+    if message.booking_id is not None:
+        booking = (
+            Booking.objects.select_related("configuration", "organizer", "event")
+            .filter(pk=message.booking_id)
+            .first()
+        )
     if booking is None:
+        if message.context.get("email"):  # rendered before its booking was deleted
+            return from_snapshot(message, message.context["email"])
         raise NotOwed("The booking no longer exists.")
     if message.purpose == "reminder":
         _check_reminder_still_owed(message, booking)
@@ -126,10 +130,53 @@ def invite_part(message, booking, method: str, context: dict) -> MIMEText:
         attendees=attendees,
         manage_url=context.get("manage_url", ""),
     )
-    part = MIMEText(ics.decode(), "calendar", "utf-8")
+    return _invite_mime(ics.decode(), method)
+
+
+def _invite_mime(ics: str, method: str) -> MIMEText:
+    part = MIMEText(ics, "calendar", "utf-8")
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part
+
+
+def snapshot(message: OutboxMessage) -> dict | None:
+    """The email ``message`` would send, as plain data to keep in the row when its booking
+    is about to be deleted (its configuration or grant is); None when it is not owed."""
+    try:
+        email = build(message)
+    except (NotOwed, PermanentFailure):
+        return None
+    return {
+        "subject": email.subject,
+        "text": email.body,
+        "html": [content for content, mimetype in email.alternatives if mimetype == "text/html"],
+        "from": email.from_email,
+        "to": email.to,
+        "reply_to": email.reply_to,
+        "invites": [
+            {"ics": part.get_payload(decode=True).decode(), "method": part.get_param("method")}
+            for part in email.attachments
+            if isinstance(part, MIMEText)
+        ],
+    }
+
+
+def from_snapshot(message: OutboxMessage, kept: dict) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=kept["subject"],
+        body=kept["text"],
+        from_email=kept["from"],
+        to=kept["to"],
+        reply_to=kept["reply_to"],
+        # This row's own Message-ID: a re-sent copy is a row of its own.
+        headers={"Message-ID": message_id(message), "Auto-Submitted": "auto-generated"},
+    )
+    for html in kept["html"]:
+        email.attach_alternative(html, "text/html")
+    for invite in kept["invites"]:
+        email.attach(_invite_mime(invite["ics"], invite["method"]))
+    return email
 
 
 def _from_address() -> str:

@@ -229,6 +229,8 @@ def _read_excerpt(exc: urllib.error.HTTPError) -> str:
 
 def _check_reminder_still_owed(message: OutboxMessage) -> None:
     booking = message.booking
+    if booking is None:
+        raise NotOwed("The booking no longer exists.")
     if booking.status != booking.Status.BOOKED:
         raise NotOwed(f"The booking is {booking.status}.")
     if not outbox.same_instant(message.context.get("start"), booking.start):

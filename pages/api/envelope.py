@@ -24,6 +24,10 @@ def v3_deleted() -> Response:
     return Response({"request_id": new_request_id()}, status=200)
 
 
+# Far beyond any list here, and within the database's integer range.
+MAX_OFFSET = 10**12
+
+
 def page_of(queryset, query_params) -> tuple[list, str | None]:
     """One page of an ordered queryset, by ``limit`` and ``page_token`` (an opaque cursor)."""
     raw_limit = query_params.get("limit", DEFAULT_LIMIT)
@@ -38,7 +42,7 @@ def page_of(queryset, query_params) -> tuple[list, str | None]:
     if token:
         try:
             offset = int(base64.urlsafe_b64decode(token.encode() + b"==").decode())
-            if offset < 0:
+            if not 0 <= offset <= MAX_OFFSET:
                 raise ValueError
         except (ValueError, UnicodeDecodeError):
             raise BadRequest("is not a cursor this API gave out", field="page_token") from None
