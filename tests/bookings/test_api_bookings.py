@@ -330,12 +330,12 @@ def test_declining_frees_the_slot(api, api_key, confirm_page):
     assert book(api, confirm_page, at(10)).status_code == 200
 
 
-def test_two_overlapping_pending_bookings_cannot_both_be_confirmed(
+def test_a_pending_booking_blocks_other_pages_and_an_event_added_meanwhile_blocks_it(
     api, api_key, make_configuration
 ):
-    """Two pages share a host; each takes a pending booking, then an event the organizer
-    adds meanwhile... simplest: the second pending overlaps through a page whose
-    bookings do not block (a group page), so confirmation is what must refuse it."""
+    """Two pages share a host: the second cannot book over the first's pending booking,
+    and an event the organizer adds meanwhile makes the pending one unconfirmable. (Two
+    overlapping pending bookings: tests/bookings/test_booking_integrity.py.)"""
     short = make_configuration(booking_type="organizer-confirmation", slug="short")
     host = short.hosts[0]
     long = Configuration.objects.create(

@@ -255,3 +255,33 @@ def test_a_page_token_beyond_any_list_is_a_400(api, api_key, path):
     response = api.get(path, {"page_token": token}, HTTP_AUTHORIZATION=f"Bearer {api_key}")
     assert response.status_code == 400, response.content
     assert response.json()["error"]["message"].startswith("page_token:")
+
+
+def test_two_overlapping_pending_bookings_cannot_both_be_confirmed(
+    api, api_key, confirm_page, booking_for
+):
+    """The product never makes two (pending blocks its time), so the second is written
+    as a race that slipped past would leave it; confirming re-checks under the lock and
+    refuses either while the other holds the time, and takes one once the other is
+    declined."""
+    first = book(api, confirm_page, at(10)).json()["data"]
+    host = confirm_page.hosts[0]
+    start, end = MONDAY.replace(hour=10, minute=15), MONDAY.replace(hour=10, minute=45)
+    second = booking_for(confirm_page, [], start, end, status="pending")
+    # Not exclusive: past PostgreSQL's backstop, as only the lock would then stop it.
+    BookingHost.objects.create(
+        booking=second, grant=host, blocked_start=start, blocked_end=end, exclusive=False
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
+
+    def decide(booking_id, status):
+        return api.put(
+            f"/v3/scheduling/bookings/{booking_id}", {"status": status}, format="json", **auth
+        )
+
+    assert decide(first["booking_id"], "confirmed").status_code == 409
+    assert decide(second.pk, "confirmed").status_code == 409
+    assert decide(second.pk, "cancelled").status_code == 200
+    assert decide(first["booking_id"], "confirmed").status_code == 200
+    statuses = dict(Booking.objects.values_list("pk", "status"))
+    assert sorted(statuses.values()) == ["booked", "cancelled"]
