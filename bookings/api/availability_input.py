@@ -263,12 +263,21 @@ def v3_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
         end_time=end,
         duration=duration * 60,
         interval=interval * 60,
-        origin=grid_origin(start, round_to, "UTC"),
+        # No configuration names a zone here: round in the first open hours' zone, as a
+        # configuration rounds in its own (UTC when nobody has open hours).
+        origin=grid_origin(start, round_to, _rounding_zone(participants)),
         buffer_before=before * 60,
         buffer_after=after * 60,
         method=method,
     )
     return query, participants
+
+
+def _rounding_zone(participants: list[Participant]) -> str:
+    for person in participants:
+        for rule in person.open_hours:
+            return rule.timezone
+    return "UTC"
 
 
 def read_buffer(value: Any, field: str) -> int:

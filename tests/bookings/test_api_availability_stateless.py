@@ -397,3 +397,30 @@ def test_explain_refuses_a_start_whose_meeting_ends_after_2100(api, api_key, mak
     response = api.get(url, {"start_time": 4102444800 - 60}, HTTP_AUTHORIZATION=f"Bearer {api_key}")
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("start_time")
+
+
+def test_v3_stateless_round_to_rounds_in_the_open_hours_zone(api, api_key):
+    """As a configuration rounds in its zone: on the hour in Kolkata, not in UTC (which
+    would put every start at half past in India)."""
+    body = {
+        "start_time": 1796581800,  # Monday 2026-12-07 00:00 in Kolkata
+        "end_time": 1796668200,
+        "duration_minutes": 60,
+        "round_to": 60,
+        "participants": [
+            {
+                "email": "a@example.com",
+                "open_hours": [
+                    {"days": [1], "start": "9:00", "end": "12:00", "timezone": "Asia/Kolkata"}
+                ],
+            }
+        ],
+    }
+    response = post(api, "/v3/calendars/availability", body, api_key)
+    assert response.status_code == 200, response.content
+    kolkata = ZoneInfo("Asia/Kolkata")
+    starts = [
+        dt.datetime.fromtimestamp(s["start_time"], kolkata).strftime("%H:%M")
+        for s in response.json()["data"]["time_slots"]
+    ]
+    assert starts == ["09:00", "10:00", "11:00"]
