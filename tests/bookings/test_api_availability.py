@@ -388,23 +388,109 @@ def count_queries(api, configuration) -> int:
     return len(queries)
 
 
-def test_the_query_count_does_not_grow_with_participants_or_events(
-    api, make_configuration, busy_event
-):
-    small = make_configuration(("solo@example.com",), slug="small")
-    one_host = count_queries(api, small)
-    emails = [f"p{i}@example.com" for i in range(50)]
-    big = make_configuration(emails, slug="big", availability_method="max-availability")
-    assert count_queries(api, big) == one_host + 1  # + the round-robin history query
+FIFTY = [f"p{i:02d}@example.com" for i in range(50)]
+QUERY_COUNT_KINDS = {
+    "collective": {},
+    "round-robin": {"availability_method": "max-fairness"},
+    "group-event": {"capacity": 3},
+}
 
-    host = small.hosts[0]
-    calendar = host.calendars.get(is_primary=True)
+
+def minute_events(grants, count: int) -> None:
+    """``count`` one-minute busy events on Monday, dealt round the grants' calendars."""
+    calendars = [grant.calendars.get(is_primary=True) for grant in grants]
     Event.objects.bulk_create(
         Event(
-            calendar=calendar,
-            start=local(0) + dt.timedelta(minutes=i),
-            end=local(0) + dt.timedelta(minutes=i + 1),
+            calendar=calendars[i % len(calendars)],
+            start=local(0) + dt.timedelta(seconds=8 * i),
+            end=local(0) + dt.timedelta(seconds=8 * i + 60),
         )
-        for i in range(10_000)
+        for i in range(count)
     )
-    assert count_queries(api, small) == one_host
+
+
+@pytest.mark.parametrize("kind", QUERY_COUNT_KINDS)
+def test_the_query_count_does_not_grow_with_participants_or_events(
+    api, make_configuration, booking_for, kind
+):
+    rules = {"duration_minutes": 30, **QUERY_COUNT_KINDS[kind]}
+    one = make_configuration(FIFTY[:1], slug="one", **rules)
+    fifty = make_configuration(FIFTY, slug="fifty", **rules)
+    # Bookings give round-robin its history and a group event its seats (and block hosts;
+    # p00 is on both pages, so at different times).
+    booking_for(one, one.hosts, local(16), local(16, 30))
+    booking_for(fifty, fifty.hosts, local(15), local(15, 30))
+    minute_events(one.hosts, 10)
+    counts = {"1 participant, 10 events": count_queries(api, one)}
+    counts["50 participants, 10 events"] = count_queries(api, fifty)
+    minute_events(fifty.hosts, 10_000 - 10)
+    counts["1 participant, 10,000 events"] = count_queries(api, one)
+    counts["50 participants, 10,000 events"] = count_queries(api, fifty)
+    assert counts == dict.fromkeys(counts, counts["1 participant, 10 events"])
+
+
+def count_post_queries(api, path: str, body: dict, key: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(path, body, format="json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+def v2_body(emails: list[str]) -> dict:
+    return {
+        "duration_minutes": 30,
+        "start_time": ts(local(0)),
+        "end_time": ts(local(0) + dt.timedelta(days=1)),
+        "emails": emails,
+        "open_hours": [
+            {
+                "emails": emails,
+                "days": [1],
+                "timezone": "America/Chicago",
+                "start": "9:00",
+                "end": "17:00",
+            }
+        ],
+        "free_busy": [
+            {
+                "email": emails[0],
+                "time_slots": [
+                    {"start_time": ts(local(12)), "end_time": ts(local(13)), "status": "busy"}
+                ],
+            }
+        ],
+    }
+
+
+def v3_body(emails: list[str]) -> dict:
+    hours = [{"days": [1], "start": "9:00", "end": "17:00", "timezone": "America/Chicago"}]
+    return {
+        "start_time": ts(local(0)),
+        "end_time": ts(local(0) + dt.timedelta(days=1)),
+        "duration_minutes": 30,
+        "participants": [
+            {"email": email, "calendar_ids": ["primary"], "open_hours": hours} for email in emails
+        ],
+        "availability_rules": {"buffer": {"before": 5, "after": 5}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "body_for"),
+    [("/calendars/availability", v2_body), ("/v3/calendars/availability", v3_body)],
+    ids=["v2", "v3-stateless"],
+)
+def test_the_stateless_query_count_does_not_grow_with_participants(
+    api, api_key, make_host, busy_event, booking_for, make_configuration, path, body_for
+):
+    """Every email is a grant's, with busy events and a hosted booking to load."""
+    hosts = [make_host(email) for email in FIFTY]
+    for host in hosts:
+        busy_event(host, local(10), local(10, 30))
+    configuration = make_configuration(FIFTY, slug="hosted")
+    booking_for(configuration, hosts, local(15), local(15, 30))
+    # The key's first use records last_used_at (an UPDATE, throttled): not counted here.
+    count_post_queries(api, path, body_for(FIFTY[:1]), api_key)
+    one = count_post_queries(api, path, body_for(FIFTY[:1]), api_key)
+    fifty = count_post_queries(api, path, body_for(FIFTY), api_key)
+    assert fifty == one

@@ -8,6 +8,9 @@ repeated hour longer; notice bounds and grid alignment have to cope with both.
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bookings.availability import (
     COLLECTIVE,
@@ -179,3 +182,153 @@ def test_grid_origin_in_odd_offsets_and_gaps():
         grid_origin(utc("2026-03-09 03:07") + 5, None, "Europe/Berlin")
         == utc("2026-03-09 03:07") + 5
     )
+
+
+# min_booking_notice on the day of a change, as a table.
+#
+# The loader passes the notice as Query.earliest_start = now + min_booking_notice minutes of
+# elapsed time (Unix seconds), not as a wall-clock addition: "two hours' notice" at 00:30 on
+# a fall-back night is 01:30 the *second* time, which the clock reads as only one hour
+# later. Each case's open hours cover only the local day of the change (so every slot is on
+# it); "now" and the expected starts are written by hand as local wall-clock times with
+# their UTC offset, which tells the two occurrences of a repeated time apart.
+
+
+def wall(instant: int, zone: str) -> str:
+    """``01:30-05:00``: local wall-clock time and the offset in force."""
+    local = datetime.datetime.fromtimestamp(instant, ZoneInfo(zone))
+    return local.isoformat(timespec="minutes")[11:]
+
+
+def minutes(clock: str) -> int:
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+NOTICE_CASES = [
+    # zone, local day of the change, open hours that day, duration/interval (minutes),
+    # now (local), notice (minutes), the starts offered (local).
+    pytest.param(
+        "America/Chicago", "2026-11-01", ("00:00", "04:00"), (30, 30),
+        "2026-11-01T00:00-05:00", 180,
+        # 00:00 CDT + 3 h elapsed = 02:00 CST (on the wall clock that is only 2 h later).
+        ["02:00-06:00", "02:30-06:00", "03:00-06:00", "03:30-06:00"],
+        id="chicago-fall-back-notice-spans-the-change",
+    ),
+    pytest.param(
+        "America/Chicago", "2026-11-01", ("00:00", "04:00"), (30, 30),
+        "2026-11-01T00:30-05:00", 60,
+        # Ends at the first 01:30 (CDT): the whole repeated hour is still ahead, and
+        # 01:00 CST, although it reads earlier than 01:30, is later and offered.
+        ["01:30-05:00", "01:00-06:00", "01:30-06:00", "02:00-06:00",
+         "02:30-06:00", "03:00-06:00", "03:30-06:00"],
+        id="chicago-notice-ends-in-the-first-repeated-hour",
+    ),
+    pytest.param(
+        "America/Chicago", "2026-11-01", ("00:00", "04:00"), (30, 30),
+        "2026-11-01T00:30-05:00", 120,
+        # Ends at the second 01:30 (CST): both 01:00s and the first 01:30 are gone.
+        ["01:30-06:00", "02:00-06:00", "02:30-06:00", "03:00-06:00", "03:30-06:00"],
+        id="chicago-notice-ends-in-the-second-repeated-hour",
+    ),
+    pytest.param(
+        "America/Chicago", "2026-03-08", ("01:00", "05:00"), (30, 30),
+        "2026-03-08T01:00-06:00", 75,
+        # 01:00 CST + 75 min = 03:15 CDT (02:15 would be inside the skipped hour).
+        ["03:30-05:00", "04:00-05:00", "04:30-05:00"],
+        id="chicago-notice-ends-inside-the-spring-gap",
+    ),
+    pytest.param(
+        "Europe/Berlin", "2026-03-29", ("00:00", "05:00"), (30, 30),
+        "2026-03-29T00:00+01:00", 90,
+        # Ends at 01:30 CET, before the gap: 02:00-03:00 never shows, 03:00 CEST follows.
+        ["01:30+01:00", "03:00+02:00", "03:30+02:00", "04:00+02:00", "04:30+02:00"],
+        id="berlin-spring-notice-ends-before-the-gap",
+    ),
+    pytest.param(
+        "Europe/Berlin", "2026-03-29", ("00:00", "05:00"), (30, 30),
+        "2026-03-29T01:15+01:00", 60,
+        # 01:15 CET + 1 h = 03:15 CEST (02:15 does not exist).
+        ["03:30+02:00", "04:00+02:00", "04:30+02:00"],
+        id="berlin-notice-ends-inside-the-spring-gap",
+    ),
+    pytest.param(
+        "Europe/Berlin", "2026-10-25", ("01:00", "05:00"), (30, 30),
+        "2026-10-25T01:00+02:00", 90,
+        # Ends at the first 02:30 (CEST); 02:00 CET comes after it.
+        ["02:30+02:00", "02:00+01:00", "02:30+01:00", "03:00+01:00",
+         "03:30+01:00", "04:00+01:00", "04:30+01:00"],
+        id="berlin-notice-ends-in-the-first-repeated-hour",
+    ),
+    pytest.param(
+        "Europe/Berlin", "2026-10-25", ("01:00", "05:00"), (30, 30),
+        "2026-10-25T01:00+02:00", 150,
+        # Ends at the second 02:30 (CET).
+        ["02:30+01:00", "03:00+01:00", "03:30+01:00", "04:00+01:00", "04:30+01:00"],
+        id="berlin-notice-ends-in-the-second-repeated-hour",
+    ),
+    pytest.param(
+        "Australia/Lord_Howe", "2026-10-04", ("01:00", "04:00"), (30, 15),
+        "2026-10-04T00:45+10:30", 30,
+        # Lord Howe skips 02:00-02:30. A meeting at 01:45 ends at 02:45 on the wall clock,
+        # 30 minutes later: still inside the window, which is continuous in real time.
+        ["01:15+10:30", "01:30+10:30", "01:45+10:30", "02:30+11:00",
+         "02:45+11:00", "03:00+11:00", "03:15+11:00", "03:30+11:00"],
+        id="lord-howe-spring-notice-ends-before-the-gap",
+    ),
+    pytest.param(
+        "Australia/Lord_Howe", "2026-10-04", ("01:00", "04:00"), (30, 15),
+        "2026-10-04T01:00+10:30", 70,
+        # 01:00 +10:30 + 70 min = 02:40 +11:00 (02:10 would be inside the gap).
+        ["02:45+11:00", "03:00+11:00", "03:15+11:00", "03:30+11:00"],
+        id="lord-howe-notice-ends-inside-the-spring-gap",
+    ),
+    pytest.param(
+        "Australia/Lord_Howe", "2026-04-05", ("01:00", "03:00"), (30, 15),
+        "2026-04-05T01:00+11:00", 45,
+        # Lord Howe repeats 01:30-02:00. Ends at the first 01:45 (+11:00); the second
+        # 01:30 and 01:45 (+10:30) are later and offered.
+        ["01:45+11:00", "01:30+10:30", "01:45+10:30", "02:00+10:30",
+         "02:15+10:30", "02:30+10:30"],
+        id="lord-howe-notice-ends-in-the-first-repeated-half-hour",
+    ),
+    pytest.param(
+        "Australia/Lord_Howe", "2026-04-05", ("01:00", "03:00"), (30, 15),
+        "2026-04-05T01:00+11:00", 75,
+        # Ends at the second 01:45 (+10:30); a wall-clock addition would say 02:15.
+        ["01:45+10:30", "02:00+10:30", "02:15+10:30", "02:30+10:30"],
+        id="lord-howe-notice-ends-in-the-second-repeated-half-hour",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hours", "meeting", "now", "notice", "expected"), NOTICE_CASES
+)
+def test_min_booking_notice_on_the_day_of_a_change(
+    zone, day, hours, meeting, now, notice, expected
+):
+    date = datetime.date.fromisoformat(day)
+    weekday = date.isoweekday() % 7  # 0 = Sunday, as OpenHours counts
+    people = [person(zone, minutes(hours[0]), minutes(hours[1]), {weekday})]
+    earliest = int(datetime.datetime.fromisoformat(now).timestamp()) + notice * MINUTE
+    duration, interval = meeting
+    # From UTC midnight the day before to two days after: the grid is on whole quarter
+    # hours of UTC, which are whole quarter hours in all three zones.
+    query = Query(
+        utc(f"{date - datetime.timedelta(days=1)} 00:00"),
+        utc(f"{date + datetime.timedelta(days=2)} 00:00"),
+        duration=duration * MINUTE,
+        interval=interval * MINUTE,
+        earliest_start=earliest,
+    )
+    found = find_slots(query, people).slots
+    assert [wall(slot.start, zone) for slot in found] == expected
+    # The grid point just before the first offered start is inside open hours: the notice,
+    # and nothing else, refuses it. And the explanation agrees with the search everywhere.
+    refused = explain_start(query, people, found[0].start - interval * MINUTE)
+    assert not refused.available
+    assert [r.reason for r in refused.reasons] == [MIN_BOOKING_NOTICE]
+    offered = {slot.start for slot in found}
+    grid = range(query.start_time, query.end_time - query.duration + 1, query.interval)
+    assert [t for t in grid if explain_start(query, people, t).available] == sorted(offered)
