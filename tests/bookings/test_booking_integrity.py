@@ -15,20 +15,9 @@ from bookings import links
 from bookings.idempotency import purge_expired_keys
 from bookings.models import Booking, BookingHost, IdempotencyKey, OutboxMessage
 from pages.models import Event
+from tests.bookings.test_api_bookings import MONDAY, NOW, at, frozen_now  # noqa: F401
 
 CHICAGO = ZoneInfo("America/Chicago")
-MONDAY = dt.datetime(2026, 12, 7, tzinfo=CHICAGO)
-NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
-
-
-def at(hour: int, minute: int = 0) -> int:
-    return int(MONDAY.replace(hour=hour, minute=minute).timestamp())
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def book(api, configuration, start, *, email="grace@example.com", headers=None, query=""):

@@ -5,25 +5,14 @@ are still sent after the rows are gone (DESIGN.md invariant 4: nothing is lost).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 
 from bookings.models import Booking, OutboxMessage, WebhookEndpoint
 from bookings.notifications import outbox, sending
 from pages.models import Configuration, Event
-
-CHICAGO = ZoneInfo("America/Chicago")
-MONDAY = dt.datetime(2026, 12, 7, tzinfo=CHICAGO)
-NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+from tests.bookings.test_api_bookings import MONDAY, NOW, frozen_now  # noqa: F401
 
 
 @pytest.fixture
