@@ -96,6 +96,7 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it into the x-csrftoken header
+CSRF_FAILURE_VIEW = "bookings.views.csrf.csrf_failure"  # "this form has expired", translated
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if SITE_URL.startswith("https://"):

@@ -14,7 +14,9 @@ cp -r "$ROOT/bookings/locale/." "$WORK/src/locale/"
 cp "$ROOT"/bookings/*.py "$WORK/src/code/"
 cp -r "$ROOT/bookings/views" "$WORK/src/code/views"
 cp -r "$ROOT/templates/bookings" "$WORK/src/templates/pages"
-cp "$ROOT/templates/base.html" "$WORK/src/templates/"
+# The pages' base and the error pages (404, 500, 403_csrf) at the top of templates/;
+# templates/emails is locale/'s.
+cp "$ROOT"/templates/*.html "$WORK/src/templates/"
 printf 'from scheduler_site.settings import *  # noqa: F403\nLOCALE_PATHS = []\n' \
     > "$WORK/extract_settings.py"
 cd "$WORK/src"

@@ -1,5 +1,6 @@
 """The server-rendered pages: guests book (booking_page), see, move and cancel their
-booking (guest_booking); organizers confirm or decline (organizer); /healthz (health)."""
+booking (guest_booking); organizers confirm or decline (organizer); /healthz (health).
+A form refused by the CSRF check gets csrf.csrf_failure (settings.CSRF_FAILURE_VIEW)."""
 
 from bookings.views.booking_page import booking_page
 from bookings.views.common import public_configuration

@@ -48,7 +48,7 @@ from bookings.views.language import (
     format_date,
     format_instant,
     local,
-    valid_zone,
+    resolve_zone,
 )
 from bookings.views.slot_picker import (
     Offer,
@@ -57,7 +57,7 @@ from bookings.views.slot_picker import (
     SlotChoice,
     build_day,
     build_month,
-    fresh_day,
+    fresh_month,
     new_picker,
     read_picker_request,
 )
@@ -175,7 +175,7 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
     verdict = rate_limits.check_booking_post(request, data.get("email", ""))
     if not verdict.allowed:
         return too_many_requests(request, language, verdict)
-    zone = valid_zone(data.get("tz")) or configuration_zone(configuration)
+    zone = resolve_zone(data.get("tz")) or configuration_zone(configuration)
     start_text = data.get("slot", "")
     start = (
         int(start_text)
@@ -229,19 +229,18 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
                 request, configuration, language, picker, status=422, htmx=htmx, form=form
             )
         except SlotUnavailable:
-            day = local(start, zone).date()
             message = _(
                 "Sorry, that time was just booked by someone else. Here are the times that "
                 "are still free on this day."
             )
-            if htmx:
-                fresh_day(picker, offer, day, message)
-            else:
-                build_month(
-                    picker, offer, PickerRequest(zone=zone, month=day.replace(day=1), day=day)
-                )
-                picker.problem = message
-            return _answer(request, configuration, language, picker, status=409, htmx=htmx)
+            fresh_month(picker, offer, local(start, zone).date(), message)
+            if picker.slots:
+                # The form again, with what the guest typed, and the day's free times to
+                # choose from in place of the one that went.
+                picker.panel = "form"
+            return _answer(
+                request, configuration, language, picker, status=409, htmx=htmx, form=form
+            )
 
     booking = made.booking
     if configuration.confirmation_redirect_url:
@@ -255,12 +254,15 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
 
 
 def _answer(request, configuration, language, picker, *, status, htmx, form=None):
-    """The panel (htmx) or the whole page (JavaScript off) after a refused POST."""
+    """The panel (htmx) or the whole page (JavaScript off) after a refused POST. An htmx
+    answer that shows the month again (a slot taken meanwhile) sends it out of band."""
     more = {}
     if picker.panel == "form":
         more["form"] = form or _form_for(configuration, language)
         more["language_options"] = language_options()
     with translation.override(language):
         context = _context(request, configuration, language, picker, **more)
-    template = "bookings/slot_picker.html#panel" if htmx else TEMPLATE
+    template = TEMPLATE
+    if htmx:
+        template = f"bookings/slot_picker.html#{'refusal' if picker.weeks else 'panel'}"
     return render_in(request, template, context, language, status=status)

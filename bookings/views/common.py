@@ -16,7 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from bookings.rate_limits import Verdict
 from bookings.views.appearance import appearance_of
-from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, zone_names
+from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, zone_choice_label, zone_names
 from pages.hot_reads import configuration_by
 from pages.models import Configuration
 
@@ -35,12 +35,20 @@ def public_configuration(slug: str) -> Configuration:
     return configuration
 
 
-@lru_cache(maxsize=1)
 def zone_options() -> str:
-    """The <option>s of the zone list, built once per process. Zone names need no quotes
-    (letters, digits, / _ - +) nor end tags: the page shell carries the list, so it is kept
-    small."""
-    return format_html_join("", "<option value={}>", ((z,) for z in zone_names()))
+    """The <option>s of the zone list: the value is the IANA name, the text what a guest
+    searches by ("New York (America/New_York), UTC-05:00"), with today's offsets."""
+    return _zone_options(timezone.now().date())
+
+
+@lru_cache(maxsize=2)
+def _zone_options(day: dt.date) -> str:
+    # Built once a day per process. Zone names need no quotes (letters, digits, / _ - +)
+    # and options no end tags: the page shell carries the list, so it is kept small.
+    at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    return format_html_join(
+        "", "<option value={}>{}", ((z, zone_choice_label(z, at)) for z in zone_names())
+    )
 
 
 def organizers_of(configuration: Configuration) -> list:

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -40,15 +41,17 @@ from bookings.views.language import (
     choose_language,
     format_span,
     local,
-    valid_zone,
+    resolve_zone,
     zone_label,
 )
 from bookings.views.slot_picker import (
     Offer,
+    Picker,
     PickerRequest,
     build_day,
     build_month,
-    fresh_day,
+    current_time_message,
+    fresh_month,
     new_picker,
     read_picker_request,
 )
@@ -74,12 +77,16 @@ def booking_from_ref(ref: str) -> Booking:
     return booking
 
 
+def booking_zone(booking: Booking) -> str:
+    """The zone the guest booked in (else the configuration's)."""
+    return resolve_zone(booking.guest_timezone) or configuration_zone(booking.configuration)
+
+
 def guest_zone(request, booking: Booking) -> str:
     return (
-        valid_zone(request.POST.get("tz"))
-        or valid_zone(request.GET.get("tz"))
-        or valid_zone(booking.guest_timezone)
-        or configuration_zone(booking.configuration)
+        resolve_zone(request.POST.get("tz"))
+        or resolve_zone(request.GET.get("tz"))
+        or booking_zone(booking)
     )
 
 
@@ -218,6 +225,19 @@ def clean_reason(value: str) -> str:
     return text.strip()[:MAX_REASON]
 
 
+def too_late_to_cancel(booking: Booking) -> str:
+    if now() >= booking.start:
+        return _("This booking has already started and can no longer be cancelled.")
+    minutes = booking.configuration.min_cancellation_notice
+    return ngettext(
+        "It's too late to cancel online: this booking can be cancelled up to %(minutes)s "
+        "minute before it starts. Please contact the organizer.",
+        "It's too late to cancel online: this booking can be cancelled up to %(minutes)s "
+        "minutes before it starts. Please contact the organizer.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 @require_POST
 def cancel_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     booking = booking_from_ref(ref)
@@ -237,14 +257,7 @@ def cancel_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                     booking=booking, reason=clean_reason(request.POST.get("reason", ""))
                 )
             except TooLateToCancel:
-                problem, status = (
-                    _(
-                        "It's too late to cancel online: this booking can be cancelled up to "
-                        "%(minutes)s minutes before it starts. Please contact the organizer."
-                    )
-                    % {"minutes": booking.configuration.min_cancellation_notice},
-                    400,
-                )
+                problem, status = too_late_to_cancel(booking), 400
             except WrongState:
                 problem, status = _("This booking is already cancelled."), 409
         if not problem and not htmx:
@@ -308,14 +321,14 @@ def reschedule_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         return refusal
     if request.method == "POST":
         return _move(request, booking, language)
-    zone = guest_zone(request, booking)
-    asked = read_picker_request({**request.GET.dict(), "tz": zone}, zone)
+    asked = read_picker_request(request.GET, booking_zone(booking))
+    zone = asked.zone
     target = fragment_target(request)
     offer = Offer(booking.configuration, now(), exclude_booking_id=booking.id)
     # Unlike /book/<slug>/, this page knows the guest's zone (their booking's) and is not
     # a hot path: the month is rendered inline from the start.
     with translation.override(language):
-        picker = new_picker(request.path, zone, language, offer.now)
+        picker = _new_picker(request, booking, zone, language, offer)
         if target == "panel":
             build_day(picker, offer, asked)
         else:
@@ -325,6 +338,13 @@ def reschedule_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         context = _reschedule_context(request, booking, language, zone, picker)
     template = RESCHEDULE if target is None else f"bookings/slot_picker.html#{target}"
     return render_in(request, template, context, language)
+
+
+def _new_picker(request, booking: Booking, zone: str, language: str, offer: Offer) -> Picker:
+    picker = new_picker(request.path, zone, language, offer.now)
+    # Its own time is free for the booking (it does not block itself), but is no new time.
+    picker.current_start = int(booking.start.timestamp())
+    return picker
 
 
 def _reschedule_context(request, booking, language, zone, picker, **more) -> dict:
@@ -353,10 +373,13 @@ def _move(request, booking: Booking, language: str) -> HttpResponse:
     htmx = fragment_target(request) is not None
     offer = Offer(booking.configuration, now(), exclude_booking_id=booking.id)
     with translation.override(language):
-        picker = new_picker(request.path, zone, language, offer.now)
+        picker = _new_picker(request, booking, zone, language, offer)
         problem, status = "", 200
         if start is None:
             problem, status = _("Please choose a new time first."), 400
+        elif start == picker.current_start:
+            # Nothing to move: no service call, so no "rescheduled" notices either.
+            problem = current_time_message()
         else:
             try:
                 services.reschedule_booking(booking=booking, start=start)
@@ -377,18 +400,14 @@ def _move(request, booking: Booking, language: str) -> HttpResponse:
             if getattr(request, "htmx", False):
                 return HttpResponseClientRedirect(destination)
             return HttpResponseRedirect(destination, status=303)
-        day = local(start, zone).date() if start is not None else None
-        if htmx and day is not None:
-            fresh_day(picker, offer, day, problem)
+        if start is not None:
+            fresh_month(picker, offer, local(start, zone).date(), problem)
         else:
-            build_month(
-                picker,
-                offer,
-                PickerRequest(zone=zone, month=day and day.replace(day=1), day=day),
-            )
+            build_month(picker, offer, PickerRequest(zone=zone))
             picker.problem = problem
         context = _reschedule_context(request, booking, language, zone, picker)
-    template = "bookings/slot_picker.html#panel" if htmx else RESCHEDULE
+    # htmx: the day's times, and the month out of band (a day may have filled up).
+    template = "bookings/slot_picker.html#refusal" if htmx else RESCHEDULE
     return render_in(request, template, context, language, status=status)
 
 

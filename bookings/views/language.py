@@ -65,6 +65,40 @@ def valid_zone(value: object) -> str | None:
     return None
 
 
+def _city_key(text: str) -> str:
+    """ "New_York", "new york" and " NEW  YORK " all read "new york"."""
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def _zones_by_city() -> dict[str, str]:
+    """Each zone by its whole name and by its last part, both as _city_key writes them.
+    The list's zones (zone_names) win a shared key: "Kolkata" is Asia/Kolkata, and an
+    alias answers only for its own name ("Calcutta" is Asia/Calcutta)."""
+    found: dict[str, str] = {}
+    listed = zone_names()
+    for zone in (*listed, *sorted(known_timezones() - set(listed))):
+        for key in (_city_key(zone), _city_key(zone.rsplit("/", 1)[-1])):
+            found.setdefault(key, zone)
+    return found
+
+
+def resolve_zone(value: object) -> str | None:
+    """The IANA zone a guest means by ``value``, or None: a zone name zoneinfo knows
+    (aliases too, such as Asia/Calcutta, which Chromium reports), in any case; a city
+    typed by hand ("Berlin", "new york"); or a label of the zone list, "New York
+    (America/New_York), UTC-05:00", should a browser send the text it shows."""
+    if not isinstance(value, str) or not 0 < len(value) <= 200:
+        return None
+    text = value.strip()
+    if zone := valid_zone(text):
+        return zone
+    opening, closing = text.find("("), text.find(")")
+    if 0 <= opening < closing and (zone := valid_zone(text[opening + 1 : closing].strip())):
+        return zone
+    return _zones_by_city().get(_city_key(text))
+
+
 @lru_cache(maxsize=512)
 def zone_info(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
@@ -118,6 +152,15 @@ def utc_offset_label(zone: str, at: dt.datetime) -> str:
 
 def zone_label(zone: str, at: dt.datetime) -> str:
     return f"{zone.replace('_', ' ')} ({utc_offset_label(zone, at)})"
+
+
+def zone_choice_label(zone: str, at: dt.datetime) -> str:
+    """How the zone list names a zone: "New York (America/New_York), UTC-05:00". The city
+    comes first so that typing it finds the zone; the offset is the one at ``at``."""
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    if city == zone:
+        return f"{zone} ({utc_offset_label(zone, at)})"
+    return f"{city} ({zone}), {utc_offset_label(zone, at)}"
 
 
 def first_weekday(language: str) -> int:

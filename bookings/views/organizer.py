@@ -83,6 +83,9 @@ def _context(request, booking: Booking, language: str, **more) -> dict:
             if key in (booking.additional_fields or {})
         ],
         "guest_zone": booking.guest_timezone,
+        # The email links here with ?action=confirm or ?action=decline (the page decides
+        # nothing on GET): the decline link opens on the decline form, its reason focused.
+        "action": request.GET.get("action", ""),
         **more,
     }
 

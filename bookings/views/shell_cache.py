@@ -33,6 +33,7 @@ from collections.abc import Callable
 
 from django.db import connection
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 
 from pages.models import Configuration, Grant, Participant
 
@@ -103,7 +104,9 @@ def serve(request, slug: str, language: str, render: Callable[[], HttpResponse],
     ``render``."""
     if not rows:
         raise Http404("No booking page with this address.")
-    key = (rows, language, request.path, request.META.get("QUERY_STRING", ""))
+    # The day too: the zone list shows each zone's offset today (common.zone_options).
+    today = timezone.now().date()
+    key = (rows, language, request.path, request.META.get("QUERY_STRING", ""), today)
     with _lock:
         cached = _pages.get(key)
         if cached is not None:

@@ -32,7 +32,7 @@ from bookings.views.language import (
     first_weekday,
     format_date,
     local,
-    valid_zone,
+    resolve_zone,
     weekday_headers,
     zone_info,
     zone_label,
@@ -48,6 +48,7 @@ class PickerRequest:
     month: dt.date | None = None  # the 1st of a month
     day: dt.date | None = None
     slot: int | None = None  # a slot's start, Unix seconds
+    unknown_zone: str = ""  # what the guest typed as their zone, when it names none
 
 
 def _month(value: object) -> dt.date | None:
@@ -75,7 +76,11 @@ def _start(value: object) -> int | None:
 
 
 def read_picker_request(params: Mapping, default_zone: str) -> PickerRequest:
-    zone = valid_zone(params.get("tz")) or default_zone
+    asked = params.get("tz")
+    zone = resolve_zone(asked)
+    # Said on the page rather than swapped silently: "Berlinn" shows times in the default.
+    unknown = asked.strip()[:100] if zone is None and isinstance(asked, str) else ""
+    zone = zone or default_zone
     month, day, slot = (
         _month(params.get("month")),
         _day(params.get("day")),
@@ -92,7 +97,7 @@ def read_picker_request(params: Mapping, default_zone: str) -> PickerRequest:
             day = slot = None
         else:
             month = day.replace(day=1)
-    return PickerRequest(zone=zone, month=month, day=day, slot=slot)
+    return PickerRequest(zone=zone, month=month, day=day, slot=slot, unknown_zone=unknown)
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,12 @@ class DayCell:
     selected: bool
     today: bool
 
+    @property
+    def aria_current(self) -> str:
+        """The chosen day is the current one of the month's days ("true"); today, when
+        it is not chosen, is the current date ("date")."""
+        return "true" if self.selected else "date" if self.today else ""
+
 
 @dataclass(frozen=True)
 class SlotChoice:
@@ -185,12 +196,20 @@ class SlotChoice:
     label: str  # "Monday, December 7, 4:30 PM"
     url: str
     seats: int | None  # seats left of a group event
+    current: bool = False  # the time of the booking being rescheduled
 
     @property
     def link(self) -> str:
         """The slot's link in the day's list. Built here rather than in the template: a
         day's dozens of links, each looking up half a dozen variables, were most of the
-        template engine's time for a day fragment."""
+        template engine's time for a day fragment. The booking's own time (rescheduling)
+        is shown, marked, but is no link: moving a booking to its time changes nothing."""
+        if self.current:
+            note = escape(_("Your current time"))
+            return mark_safe(  # noqa: S308 - every part is escaped
+                f'<span class="slot current">{escape(self.time)}'
+                f'<span class="seats">{note}</span></span>'
+            )
         left = ""
         if self.seats:
             left = ngettext("%(seats)s seat left", "%(seats)s seats left", self.seats) % {
@@ -231,6 +250,8 @@ class Picker:
     chosen: SlotChoice | None = None
     problem: str = ""
     focus: str = ""  # what an htmx swap moves focus to: "", "month", "panel"
+    unknown_zone: str = ""  # the zone the guest asked for, when it names none
+    current_start: int | None = None  # rescheduling: the booking's start, not offered
 
     def url(self, **state) -> str:
         query = {**self.params, **{k: v for k, v in state.items() if v is not None}}
@@ -252,6 +273,11 @@ class Picker:
         return self.month.strftime("%Y-%m") if self.month else ""
 
 
+def current_time_message() -> str:
+    """What rescheduling to the booking's own time is answered (nothing is moved)."""
+    return _("This is your booking's current time. Please choose another one to move it to.")
+
+
 def _fill_panel(picker: Picker, request: PickerRequest, day: dt.date, slots: list[Slot]) -> None:
     picker.day = day
     picker.day_label = day_label = format_date(day, "day", picker.language)
@@ -268,12 +294,15 @@ def _fill_panel(picker: Picker, request: PickerRequest, day: dt.date, slots: lis
                 label=f"{day_label}, {time}",
                 url=f"{day_url}&slot={slot.start}",
                 seats=slot.capacity_remaining,
+                current=slot.start == picker.current_start,
             )
         )
     picker.panel = "slots"
     if request.slot is not None:
         chosen = next((c for c in picker.slots if c.start == request.slot), None)
-        if chosen is None:
+        if chosen is not None and chosen.current:
+            picker.problem = current_time_message()
+        elif chosen is None:
             picker.problem = _("That time is no longer available. Please choose another one.")
         else:
             picker.chosen = chosen
@@ -294,6 +323,7 @@ def new_picker(base_path: str, zone: str, language: str, now: dt.datetime, **par
 def build_month(picker: Picker, offer: Offer, request: PickerRequest) -> Picker:
     """The month view, and the panel for the requested (or first free) day."""
     zone, language = picker.zone, picker.language
+    picker.unknown_zone = request.unknown_zone
     today = local(offer.now, zone).date()
     this_month = today.replace(day=1)
     last_month = local(offer.horizon, zone).date().replace(day=1)
@@ -357,12 +387,11 @@ def build_day(picker: Picker, offer: Offer, request: PickerRequest) -> Picker:
     return picker
 
 
-def fresh_day(picker: Picker, offer: Offer, day: dt.date, problem: str) -> Picker:
-    """The day's times after a refusal (the slot was taken meanwhile), with why."""
-    picker.month = day.replace(day=1)
-    _fill_panel(
-        picker, PickerRequest(zone=picker.zone, day=day), day, day_slots(offer, day, picker.zone)
-    )
+def fresh_month(picker: Picker, offer: Offer, day: dt.date, problem: str) -> Picker:
+    """The day's times after a refusal (the slot was taken meanwhile), with why, and its
+    month: a day that has just filled up is no longer marked free (an htmx answer swaps
+    the month out of band). One engine run, over the month."""
+    build_month(picker, offer, PickerRequest(zone=picker.zone, month=day.replace(day=1), day=day))
     picker.problem = problem
     picker.focus = "panel"
     return picker

@@ -3,6 +3,8 @@
    - after an htmx swap, focus moves to what was loaded (marked data-focus), so keyboard
      and screen-reader users land on the times, the form or the error;
    - the chosen day is marked at once;
+   - the zone field shows the zone the times are in (a city typed, "Berlin", becomes
+     "Europe/Berlin");
    - a request that fails says so instead of doing nothing. */
 (function () {
   "use strict";
@@ -32,10 +34,15 @@
     if (!day) {
       return;
     }
-    document.querySelectorAll('a.day[aria-current="date"]').forEach(function (link) {
-      link.removeAttribute("aria-current");
+    document.querySelectorAll('a.day[aria-current="true"]').forEach(function (link) {
+      // Today stays marked as the current date when another day is chosen.
+      if (link.classList.contains("today")) {
+        link.setAttribute("aria-current", "date");
+      } else {
+        link.removeAttribute("aria-current");
+      }
     });
-    day.setAttribute("aria-current", "date");
+    day.setAttribute("aria-current", "true");
   });
 
   var banner = function () {
@@ -50,6 +57,11 @@
   });
 
   document.addEventListener("htmx:afterSettle", function () {
+    var picker = document.getElementById("picker");
+    var input = document.getElementById("id_tz");
+    if (picker && picker.dataset.zone && input && input.value !== picker.dataset.zone) {
+      input.value = picker.dataset.zone;
+    }
     var target = document.querySelector("[data-focus]");
     if (target) {
       target.removeAttribute("data-focus");

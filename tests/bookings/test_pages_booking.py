@@ -265,6 +265,16 @@ def test_the_page_renders_the_picker_inline_when_the_url_asks(client, page):
 def test_an_unknown_zone_falls_back_to_the_configurations(client, page):
     html = fragment(client, "/book/intro/?tz=Mars/Olympus", "picker").content.decode()
     assert "America/Chicago" in html
+    assert "We don't know the time zone “Mars/Olympus”; showing times in America/Chicago" in html
+
+
+def test_the_chosen_day_is_the_current_one_and_today_the_current_date(client, page):
+    html = fragment(client, f"/book/intro/?tz=America/Chicago&day={MONDAY}", "picker").text
+    [chosen] = re.findall(r'<a class="day free[^>]*aria-current="true"[^>]*>', html)
+    assert f"day={MONDAY}" in chosen
+    [today] = re.findall(r'<a class="day free today"[^>]*>', html)
+    assert 'aria-current="date"' in today and "day=2026-12-01" in today
+    assert 'aria-current="date"' not in chosen
 
 
 # The form
@@ -436,6 +446,10 @@ def test_a_bad_additional_guest_is_named(client, page):
     assert "“nope” is not an email address." in response.content.decode()
 
 
+def radio_starts(html: str) -> list[int]:
+    return [int(s) for s in re.findall(r'type="radio" name="slot" value="(\d+)"', html)]
+
+
 def test_a_slot_taken_meanwhile_is_explained_with_fresh_times(client, page):
     start = chicago(MONDAY, 10)
     assert client.post("/book/intro/", form_data(start)).status_code == 303
@@ -448,13 +462,77 @@ def test_a_slot_taken_meanwhile_is_explained_with_fresh_times(client, page):
     assert response.status_code == 409
     html = response.content.decode()
     assert "just booked by someone else" in html
-    starts = slot_starts(html)
+    starts = radio_starts(html)
     assert start not in starts and chicago(MONDAY, 11) in starts
     # Without JavaScript: the whole page, the month included.
     response = client.post("/book/intro/", form_data(start, email="later@example.com"))
     assert response.status_code == 409
     assert 'class="calendar"' in response.content.decode()
+    assert start not in radio_starts(response.content.decode())
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_slot_taken_meanwhile_keeps_what_the_guest_typed(client, questions, htmx):
+    start = chicago(MONDAY, 10)
+    first = form_data(start, field_company="Early", field_terms="on")
+    assert client.post("/book/intro/", first).status_code == 303
+    typed = form_data(
+        start,
+        name="Late Guest",
+        email="late@example.com",
+        field_company="Acme Inc",
+        field_notes="Hello\nthere",
+        field_size="11-50",
+        field_terms="on",
+        field_channel="Phone",
+        field_topics=["Pricing", "Support"],
+        additional_guests="ann@example.com",
+        email_language="de",
+    )
+    headers = {**HTMX, "HTTP_HX_TARGET": "panel"} if htmx else {}
+    response = client.post("/book/intro/", typed, **headers)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "just booked by someone else" in html
+    assert 'value="Late Guest"' in html and 'value="late@example.com"' in html
+    assert 'value="Acme Inc"' in html
+    assert ">Hello\nthere</textarea>" in html and ">ann@example.com</textarea>" in html
+    assert '<option value="11-50" selected>' in html and '<option value="de" selected>' in html
+    assert 'value="Phone" checked' in html
+    assert 'value="Pricing" checked' in html and 'value="Support" checked' in html
+    assert re.search(r'id="id_field_terms"[^>]*checked', html)
+    assert f'name="slot" value="{start}"' not in html, "the time that went is not offered"
+
+    # The guest picks one of the fresh times: the same form, sent again, books it.
+    fresh = radio_starts(html)[0]
+    response = client.post("/book/intro/", {**typed, "slot": str(fresh)})
+    assert response.status_code == 303
+    booking = Booking.objects.get(guest_email="late@example.com")
+    assert int(booking.start.timestamp()) == fresh
+    assert booking.guest_name == "Late Guest" and booking.language == "de"
+    assert booking.additional_fields["company"] == "Acme Inc"
+    assert booking.additional_fields["topics"] == ["Pricing", "Support"]
+
+
+def test_a_day_that_filled_up_meanwhile_is_no_longer_marked_free(client, page, busy_event):
+    """Only 10:00 was left on Monday; someone took it: the month comes back (out of band
+    for htmx) without Monday among the free days."""
+    day = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=CHICAGO)
+    busy_event(page.hosts[0], day, day + dt.timedelta(hours=1))
+    busy_event(page.hosts[0], day + dt.timedelta(hours=1, minutes=30), day + dt.timedelta(hours=8))
+    start = chicago(MONDAY, 10)
+    assert client.post("/book/intro/", form_data(start)).status_code == 303
+    response = client.post(
+        "/book/intro/", form_data(start, email="late@example.com"), **HTMX, HTTP_HX_TARGET="panel"
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="panel"')
+    assert '<div id="month" class="month" hx-swap-oob="true">' in html
+    free = set(re.findall(r'class="day free[^"]*" href="[^"]*day=([\d-]+)', html))
+    assert MONDAY.isoformat() not in free and (MONDAY + dt.timedelta(days=1)).isoformat() in free
+    assert "There are no free times on this day" in html
 
 
 def test_a_post_without_a_slot_asks_for_one(client, page):

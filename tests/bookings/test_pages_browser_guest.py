@@ -191,3 +191,115 @@ def test_the_guest_can_pick_another_zone_from_the_list(live_server, browser, dem
         start, "Asia/Kolkata", "time", "en"
     )
     context.close()
+
+
+def test_a_city_typed_in_the_zone_field_finds_its_zone(live_server, browser, screenshot, demo):
+    context = browser.new_context(timezone_id="America/New_York")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/book/demo/")
+    page.locator("a.day.free").first.wait_for()
+    assert page.get_by_role("button", name="Show times").count() == 0, "for JavaScript off only"
+    label = page.locator("#zone-list option[value='America/New_York']").inner_text()
+    assert label == "New York (America/New_York), UTC-05:00"
+
+    page.fill("#id_tz", "berlin")
+    page.press("#id_tz", "Enter")
+    page.wait_for_function(
+        "document.querySelector('.zone-note').textContent.includes('Europe/Berlin')"
+    )
+    # The field says it too.
+    page.wait_for_function("document.getElementById('id_tz').value === 'Europe/Berlin'")
+    assert "tz=Europe%2FBerlin" in page.url or "tz=berlin" in page.url
+    screenshot(page, "1-berlin")
+
+    page.fill("#id_tz", "Atlantis")
+    page.press("#id_tz", "Enter")
+    problem = page.locator(".zone-problem")
+    problem.wait_for()
+    assert "We don't know the time zone “Atlantis”; showing times in America/Chicago" in (
+        problem.inner_text()
+    )
+    page.wait_for_function("document.getElementById('id_tz').value === 'America/Chicago'")
+    screenshot(page, "2-unknown-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "2-unknown-phone")
+    context.close()
+
+
+def test_an_expired_form_says_so_and_the_page_keeps_working(live_server, browser, screenshot, demo):
+    context = browser.new_context(timezone_id="America/Chicago")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/book/demo/")
+    page.locator("a.slot").first.click()
+    page.fill("#id_name", "Stale Form")
+    page.fill("#id_email", "stale@example.com")
+    context.clear_cookies()  # the form's token no longer matches any cookie
+    page.get_by_role("button", name="Book it").click()
+
+    notice = page.locator(".form-expired")
+    notice.wait_for()
+    assert "This form has expired" in notice.inner_text()
+    page.wait_for_function("document.activeElement.classList.contains('form-expired')")
+    assert page.locator("#id_name").input_value() == "Stale Form", "what was typed stays"
+    assert not page.locator("#request-error").is_visible()
+    screenshot(page, "1-expired")
+    assert not Booking.objects.exists()
+
+    # The page still works: a day's times load into the panel, and a fresh form books.
+    page.locator("a.day.free").nth(1).click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    page.locator("a.slot").first.click()
+    page.fill("#id_name", "Fresh Form")
+    page.fill("#id_email", "fresh@example.com")
+    page.get_by_role("button", name="Book it").click()
+    page.wait_for_url(re.compile(r"/booking/[^/]+/\?booked=1"))
+    assert Booking.objects.get().guest_name == "Fresh Form"
+    context.close()
+
+
+def test_a_time_taken_meanwhile_keeps_the_form_and_offers_the_days_free_times(
+    live_server, browser, screenshot, demo
+):
+    from bookings import services
+    from bookings.guest_input import Guest
+    from pages.models import Configuration
+
+    context = browser.new_context(timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/book/demo/")
+    page.locator("a.day.free").nth(1).click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    start = first_slot_start(page)
+    page.locator("a.slot").first.click()
+    page.fill("#id_name", "Late Guest")
+    page.fill("#id_email", "late@example.com")
+    page.fill("#id_additional_guests", "ann@example.com")
+    # Someone else books that time meanwhile.
+    services.create_booking(
+        configuration=Configuration.objects.get(slug="demo"),
+        start=start,
+        end=None,
+        guest=Guest(name="Quick", email="quick@example.com"),
+    )
+    page.get_by_role("button", name="Book it").click()
+
+    page.get_by_text("just booked by someone else").wait_for()
+    assert page.locator("#id_name").input_value() == "Late Guest"
+    assert page.locator("#id_additional_guests").input_value() == "ann@example.com"
+    assert page.locator(f'input[name="slot"][value="{start}"]').count() == 0
+    assert page.locator(".month").count() == 1, "the month swapped in place, not doubled"
+    screenshot(page, "1-fresh-times-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "1-fresh-times-phone")
+
+    page.locator('input[name="slot"]').first.check()
+    page.get_by_role("button", name="Book it").click()
+    page.wait_for_url(re.compile(r"/booking/[^/]+/\?booked=1"))
+    booking = Booking.objects.get(guest_email="late@example.com")
+    assert booking.guest_name == "Late Guest" and booking.start.timestamp() > start
+    context.close()

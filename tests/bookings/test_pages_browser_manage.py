@@ -82,3 +82,66 @@ def test_a_guest_reschedules_then_cancels(live_server, browser, screenshot):
     assert (booking.status, booking.cancellation_reason) == ("cancelled", "Plans changed")
     assert Booking.objects.count() == 1
     context.close()
+
+
+def test_a_guest_reschedules_then_cancels_with_javascript_disabled(
+    live_server, browser, screenshot
+):
+    call_command("seed_demo", verbosity=0)
+    configuration = Configuration.objects.select_related("grant").get(slug="demo")
+    first = offered_starts(configuration, "Europe/Berlin")[0]
+    booking = services.create_booking(
+        configuration=configuration,
+        start=first,
+        end=None,
+        guest=Guest(name="Nora Noscript", email="nora@example.com", timezone="Europe/Berlin"),
+    ).booking
+
+    context = browser.new_context(
+        java_script_enabled=False,
+        timezone_id="Europe/Berlin",
+        viewport={"width": 375, "height": 812},
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/booking/{links.booking_ref(booking)}/")
+    screenshot(page, "1-booking-phone")
+
+    page.get_by_role("link", name="Reschedule").click()
+    page.wait_for_url(re.compile(r"/reschedule/"))
+    # Rendered inline: the booking's day is open, its own time marked and not a link.
+    current = page.locator(".slot.current")
+    assert "Your current time" in current.inner_text()
+    assert page.locator(f'a.slot[href*="slot={first}"]').count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "2-reschedule-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "2-reschedule-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+
+    page.locator("a.day.free").nth(1).click()
+    page.wait_for_url(re.compile(r"day=\d{4}-\d\d-\d\d"))
+    href = page.locator("a.slot").nth(1).get_attribute("href")
+    new_start = int(re.search(r"slot=(\d+)", href)[1])
+    page.locator("a.slot").nth(1).click()
+    page.wait_for_url(re.compile(r"slot=\d+"))
+    screenshot(page, "3-confirm-move-phone")
+    page.get_by_role("button", name="Move my booking").click()
+
+    page.wait_for_url(re.compile(r"rescheduled=1"))
+    assert "moved to the new time" in page.locator("[role=status]").inner_text()
+    booking.refresh_from_db()
+    assert int(booking.start.timestamp()) == new_start
+
+    # <details> opens without JavaScript.
+    page.get_by_text("Cancel this booking").click()
+    page.fill("#id_reason", "No longer needed")
+    screenshot(page, "4-cancel-form-phone")
+    page.get_by_role("button", name="Cancel booking").click()
+    page.wait_for_url(re.compile(r"cancelled=1"))
+    assert page.locator("h2").first.inner_text() == "This booking is cancelled"
+    assert "No longer needed" in page.locator(".facts").inner_text()
+    screenshot(page, "5-cancelled-phone")
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_reason) == ("cancelled", "No longer needed")
+    context.close()

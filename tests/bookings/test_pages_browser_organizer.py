@@ -1,14 +1,17 @@
-"""An organizer confirms a pending booking from the emailed link, in a real Chromium."""
+"""An organizer confirms or declines a pending booking from the links in the email they
+were sent, in a real Chromium."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 from django.utils import timezone
 
-from bookings import links, services
+from bookings import services
 from bookings.guest_input import Guest
+from bookings.notifications import outbox, sending
 from bookings.views.slot_picker import Offer, month_slots, next_month
 from pages.models import Configuration
 
@@ -38,10 +41,30 @@ def pending_booking(name: str, email: str):
     ).booking
 
 
-def test_an_organizer_confirms_a_pending_booking_from_the_link(live_server, browser, screenshot):
+def emailed_link(mailoutbox, button: str) -> str:
+    """The path and query of the organizer's email's link named ``button`` ("Confirm" or
+    "Decline"), once the outbox has sent what it owes (as a worker would: the tests'
+    mailbox is Django's locmem one)."""
+    for claim in outbox.claim_due():
+        sending.deliver(claim.message_id, claim.token)
+    [request] = [m for m in mailoutbox if m.subject.startswith("Please confirm:")]
+    assert request.to == ["Ada Lovelace <ada@demo.example>"], "sent to the demo's organizer"
+    url = next(
+        line.split(": ", 1)[1]
+        for line in request.body.splitlines()
+        if line.startswith(f"{button}: ") and "://" in line
+    )
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_an_organizer_confirms_a_pending_booking_from_the_link(
+    live_server, browser, screenshot, mailoutbox
+):
     booking = pending_booking("Paula Pending", "paula@example.com")
     assert booking.status == "pending"
-    path = reverse("organizer-confirmation", args=[links.organizer_link_token(booking)])
+    path = emailed_link(mailoutbox, "Confirm")
+    assert path.startswith("/confirm/") and path.endswith("?action=confirm")
 
     page = browser.new_page(timezone_id="America/Chicago")
     page.set_default_timeout(TIMEOUT_MS)
@@ -63,15 +86,24 @@ def test_an_organizer_confirms_a_pending_booking_from_the_link(live_server, brow
     screenshot(page, "3-used")
 
 
-def test_an_organizer_declines_with_a_reason(live_server, browser, screenshot):
+def test_an_organizer_declines_with_a_reason_from_the_decline_link(
+    live_server, browser, screenshot, mailoutbox
+):
     booking = pending_booking("Dora Declined", "dora@example.com")
-    path = reverse("organizer-confirmation", args=[links.organizer_link_token(booking)])
-    page = browser.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{live_server.url}{path}")
-    page.fill("#id_reason", "I'm away that week.")
+    path = emailed_link(mailoutbox, "Decline")
+    assert path.endswith("?action=decline")
+    for width, name in ((1280, "desktop"), (375, "phone")):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{live_server.url}{path}")
+        # The decline form comes first, its reason focused: the organizer types at once.
+        assert page.evaluate("document.activeElement.id") == "id_reason"
+        assert page.locator(".decision form").first.get_attribute("class") == "decline-form first"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"1-decline-first-{name}")
+    page.keyboard.type("I'm away that week.")
     page.get_by_role("button", name="Decline booking").click()
     page.get_by_role("heading", name="Booking declined").wait_for()
-    screenshot(page, "declined")
+    screenshot(page, "2-declined")
     booking.refresh_from_db()
     assert (booking.status, booking.cancellation_reason) == ("cancelled", "I'm away that week.")

@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from bookings import links, services
 from bookings.guest_input import Guest
-from bookings.models import Booking
+from bookings.models import Booking, OutboxMessage
 from pages.models import AdditionalField, Configuration
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -170,13 +170,48 @@ def test_hidden_options_remove_the_actions(client, booking, page):
     assert booking.status == "booked"
 
 
-def test_the_reschedule_page_offers_the_bookings_own_time_too(client, booking):
+def test_the_reschedule_page_marks_the_bookings_own_time_as_current(client, booking):
     response = client.get(manage(booking, "reschedule/") + f"?tz=America/Chicago&day={MONDAY}")
     assert response.status_code == 200
     html = response.content.decode()
     starts = [int(s) for s in re.findall(r'class="slot" href="[^"]*slot=(\d+)', html)]
-    assert chicago(MONDAY, 10) in starts, "its own time is not busy for itself"
+    assert chicago(MONDAY, 10) not in starts, "its own time is no new time"
+    assert chicago(MONDAY, 9, 30) in starts and chicago(MONDAY, 10, 30) in starts
+    assert (
+        '<span class="slot current">10:00 AM<span class="seats">Your current time</span></span>'
+        in html
+    )
     assert "Your booking is now on" in html
+
+
+def test_a_link_to_the_bookings_own_time_offers_no_move(client, booking):
+    own = chicago(MONDAY, 10)
+    url = manage(booking, "reschedule/") + f"?tz=America/Chicago&slot={own}"
+    html = client.get(url, **HTMX, HTTP_HX_TARGET="panel").content.decode()
+    assert "Move my booking" not in html
+    assert "This is your booking&#x27;s current time" in html
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_moving_a_booking_to_its_own_time_changes_nothing(client, booking, monkeypatch, htmx):
+    def refuse(**kwargs):
+        raise AssertionError("the reschedule service must not be called")
+
+    monkeypatch.setattr(services, "reschedule_booking", refuse)
+    sent_before = OutboxMessage.objects.count()
+    headers = {**HTMX, "HTTP_HX_TARGET": "panel"} if htmx else {}
+    response = client.post(
+        manage(booking, "reschedule/"),
+        {"slot": str(chicago(MONDAY, 10)), "tz": "America/Chicago"},
+        **headers,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "current time. Please choose another one to move it to." in html
+    assert "Your current time" in html, "the day's times are shown again"
+    booking.refresh_from_db()
+    assert int(booking.start.timestamp()) == chicago(MONDAY, 10)
+    assert OutboxMessage.objects.count() == sent_before, "no rescheduled notices"
 
 
 def test_the_guest_reschedules(client, booking):
@@ -211,6 +246,7 @@ def test_rescheduling_into_a_taken_slot_shows_fresh_times(client, booking, page)
     html = response.content.decode()
     assert "no longer free" in html
     assert f"slot={taken}" not in html
+    assert '<div id="month" class="month" hx-swap-oob="true">' in html, "the month, refreshed"
     booking.refresh_from_db()
     assert int(booking.start.timestamp()) == chicago(MONDAY, 10)
 
@@ -247,6 +283,33 @@ def test_a_booking_that_has_started_can_no_longer_be_changed(client, booking):
         assert response.status_code == 409
         assert "already started" in response.content.decode()
         assert client.post(manage(booking, "cancel/")).status_code == 400
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_cancelling_after_the_start_says_it_has_started(client, booking, htmx):
+    headers = {**HTMX, "HTTP_HX_TARGET": "booking"} if htmx else {}
+    with time_machine.travel(booking.start + dt.timedelta(minutes=5), tick=False):
+        response = client.post(manage(booking, "cancel/"), **headers)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This booking has already started and can no longer be cancelled." in html
+    assert "0 minutes" not in html
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+
+
+def test_too_late_to_cancel_counts_its_minutes(client, booking, page):
+    Configuration.objects.filter(pk=page.pk).update(min_cancellation_notice=1)
+
+    def refusal(data=None) -> str:
+        html = client.post(manage(booking, "cancel/"), data or {}).content.decode()
+        return re.search(r'role="alert"[^>]*>([^<]*)<', html)[1]
+
+    with time_machine.travel(booking.start - dt.timedelta(seconds=30), tick=False):
+        assert "this booking can be cancelled up to 1 minute before it starts" in refusal()
+        Configuration.objects.filter(pk=page.pk).update(min_cancellation_notice=90)
+        assert "this booking can be cancelled up to 90 minutes before it starts" in refusal()
+        assert "Diese Buchung kann bis 90 Minuten vor Beginn" in refusal({"lang": "de"})
 
 
 def test_a_pending_booking_can_be_moved_and_stays_pending(client, page):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,3 +169,23 @@ def test_without_emails_the_page_promises_none(client, pending):
     html = client.post(link(pending), {"decision": "confirm"}).content.decode()
     assert "The booking is in your calendar." in html
     assert "will get a confirmation" not in html
+
+
+def test_the_emails_decline_link_opens_on_the_decline_form(client, pending):
+    html = client.get(link(pending) + "?action=decline").content.decode()
+    assert html.index('class="decline-form first"') < html.index('class="confirm-form"')
+    assert re.search(r'<textarea id="id_reason"[^>]* autofocus>', html)
+    pending.refresh_from_db()
+    assert pending.status == "pending", "the link decides nothing by itself"
+    # The confirm link (or none) keeps confirming first, and focuses nothing.
+    for query in ("?action=confirm", ""):
+        html = client.get(link(pending) + query).content.decode()
+        assert html.index('class="confirm-form"') < html.index('class="decline-form"')
+        assert "autofocus" not in html
+
+
+def test_declining_from_the_decline_link_works(client, pending):
+    response = client.post(link(pending) + "?action=decline", {"decision": "decline"})
+    assert "Booking declined" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == "cancelled"
