@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -411,12 +412,13 @@ def _refuse_overlapping_bookings(booking, start, end, blocked_start, blocked_end
         .exclude(booking_id=booking.pk)
         .values_list("booking__configuration_id", "booking__start", "booking__end", "grant_id")
     )
-    same_slot = [o for o in others if o[:3] == (configuration.pk, start, end)]
-    seats_taken = max((sum(1 for o in same_slot if o[3] == g) for *_, g in same_slot), default=0)
-    if len(same_slot) == len(others) and (
-        not others or (configuration.capacity > 1 and seats_taken < configuration.capacity)
-    ):
+    if not others:
         return
+    same_slot = [o for o in others if o[:3] == (configuration.pk, start, end)]
+    if configuration.capacity > 1 and len(same_slot) == len(others):
+        seats_taken = max(Counter(grant_id for *_, grant_id in same_slot).values())
+        if seats_taken < configuration.capacity:
+            return
     raise SlotUnavailable("The host has another booking at this time.", field="when.start_time")
 
 
