@@ -9,19 +9,12 @@ round-robin history and a group event's seats one more each when they apply.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from bookings.availability import (
-    Participant,
-    Query,
-    Seat,
-    grid_origin,
-)
+from bookings.availability import Participant, Query, Seat
 from bookings.busy_time import busy_by_grant, last_booked_by_grant
 from bookings.models import Booking
 from bookings.roster import Member, page_zone, roster_of
@@ -50,17 +43,6 @@ class ConfigurationData:
 
 def configuration_zone(configuration: Configuration) -> str:
     return page_zone(configuration)
-
-
-def on_offer_grid(configuration: Configuration, start: int) -> bool:
-    """Whether some availability request could offer ``start``: grids begin at a local
-    multiple of round_to and step by the interval, so offered starts are exactly the
-    local multiples of gcd(interval, round_to) minutes."""
-    step = math.gcd(configuration.effective_interval_minutes, configuration.round_to) * 60
-    zone = configuration.timezone or configuration.grant.timezone or "UTC"
-    local = dt.datetime.fromtimestamp(start, zoneinfo.ZoneInfo(zone))
-    seconds = local.hour * 3600 + local.minute * 60 + local.second
-    return seconds % step == 0
 
 
 def load_configuration(
@@ -131,7 +113,6 @@ def load_configuration(
         end_time=end_time,
         duration=configuration.duration_minutes * 60,
         interval=configuration.effective_interval_minutes * 60,
-        origin=grid_origin(start_time, configuration.round_to, zone),
         buffer_before=buffer_before,
         buffer_after=buffer_after,
         method=configuration.availability_method,
@@ -139,6 +120,8 @@ def load_configuration(
         latest_start=now_unix + configuration.available_days_in_future * 86400,
         capacity=configuration.capacity,
         seats=seats,
+        round_to=configuration.round_to,
+        timezone=zone,
     )
     return ConfigurationData(configuration, tuple(participants), query, tuple(roster))
 

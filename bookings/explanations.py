@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from bookings.availability import Explanation, explain_start
-from bookings.availability_loader import load_configuration, on_offer_grid
+from bookings.availability_loader import load_configuration
 from pages.models import Configuration
 
 
@@ -14,14 +13,10 @@ def explain(
     configuration: Configuration, start: int, *, now: dt.datetime | None = None
 ) -> Explanation:
     """The engine's reasons for exactly [start, start + duration), on fresh data, with the
-    grid rule bookings use: a start on the configuration's offer grid is judged as such,
-    any other start is reported off_interval."""
+    configuration's grid (its open-hours windows'), as bookings use it."""
     duration = configuration.duration_minutes * 60
     data = load_configuration(configuration, start, start + duration, now=now)
-    query = data.query
-    if on_offer_grid(configuration, start):
-        query = replace(query, origin=start)
-    return explain_start(query, data.participants, start)
+    return explain_start(data.query, data.participants, start)
 
 
 def explanation_json(explanation: Explanation) -> dict:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from bookings import links, notifications
 from bookings.availability import COLLECTIVE, find_slots
-from bookings.availability_loader import from_unix, load_configuration, on_offer_grid, to_unix
+from bookings.availability_loader import from_unix, load_configuration, to_unix
 from bookings.guest_input import Guest
 from bookings.models import Booking, BookingHost
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
@@ -87,10 +87,12 @@ def offered_slot(
     participants = data.participants
     if only_emails is not None:
         participants = tuple(p for p in participants if p.email.lower() in only_emails)
-    query = replace(data.query, origin=start)
+    # The configuration's own grid: the engine places it by the open-hours windows, so a
+    # search of this one slot sees exactly the starts a search of the month offered.
+    query = data.query
     if conflicts_only:
         participants = tuple(replace(p, open_hours=()) for p in participants)
-        query = replace(query, earliest_start=None, latest_start=None)
+        query = replace(query, earliest_start=None, latest_start=None, round_to=None, origin=start)
     result = find_slots(query, participants)
     if result.slots and result.slots[0].start == start:
         return result.slots[0]
@@ -190,8 +192,6 @@ def _check_times(configuration: Configuration, start: int, end: int | None) -> N
         raise InvalidBooking(
             f"must be start_time + {configuration.duration_minutes} minutes", field="end_time"
         )
-    if not on_offer_grid(configuration, start):
-        raise SlotUnavailable("This start time is not one this page offers.", field="start_time")
 
 
 @_atomic_booking_write

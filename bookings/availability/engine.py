@@ -20,7 +20,8 @@ boundaries then yields segments of consecutive indices with one fixed set of fre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, repeat
 from operator import itemgetter
 from typing import NamedTuple
@@ -38,6 +39,7 @@ from .rules import (
     start_window,
     subtract_busy,
 )
+from .windows import LOOKBACK, Piece, grid_pieces, intersect_windows, whole_line, windows_of
 
 _start_of = itemgetter(0)
 # Slot(...) runs the NamedTuple's Python-level __new__; tuple.__new__(Slot, row) is what
@@ -70,24 +72,131 @@ def find_slots(query: Query, participants: Sequence[Participant]) -> Availabilit
     window = subtract_busy([(low, high)], seat_blocked, 0, 0)
     if not window:
         return Availability(slots=[], order=order)
-    allowed = _AllowedStarts(query.duration, window)
-
     if collective:
         lead = query.duration + query.buffer_after - 1
-        common = window
+        if query.round_to is None:
+            allowed = _AllowedStarts(query.duration, window)
+            common = window
+            for person in participants:
+                if person.open_hours:
+                    common = intersect(common, allowed(person.open_hours))
+        else:
+            pieces = collective_pieces(query, participants, low, high)
+            common = intersect(window, pieces)
         for person in participants:
-            if person.open_hours:
-                common = intersect(common, allowed(person.open_hours))
             if person.busy and common:
                 common = subtract_busy(common, person.busy, lead, query.buffer_before)
             if not common:
                 break
         emails = tuple(person.email for person in participants)
-        return Availability(slots=_slots_in(common, emails, query, seats_left), order=())
+        if query.round_to is None:
+            slots = _slots_in(common, emails, query, seats_left)
+        else:
+            slots = _slots_on_pieces(common, pieces, emails, query, seats_left)
+        return Availability(slots=slots, order=())
 
     offered = [person for person, eligible in queue(participants, query.method) if eligible]
-    slots = _round_robin(offered, allowed, query, seats_left)
+    if query.round_to is None:
+        allowed = _AllowedStarts(query.duration, window)
+        slots = _round_robin(offered, allowed, query, seats_left, grid_anchor(query))
+    else:
+        slots = _round_robin_by_window(offered, window, query, seats_left, low, high)
     return Availability(slots=slots, order=order)
+
+
+def _search_span(query: Query, low: int, high: int) -> tuple[int, int]:
+    """Where windows are looked for: far enough back to see where the piece holding the
+    first start begins, and far enough on for the last start's slot to end."""
+    return low - LOOKBACK, high - 1 + query.duration
+
+
+def person_pieces(query: Query, entries: tuple[OpenHours, ...], low: int, high: int) -> list[Piece]:
+    """One person's grid pieces (round-robin: each person's own windows)."""
+    span_start, span_end = _search_span(query, low, high)
+    if entries:
+        windows = windows_of(entries, span_start, span_end)
+    else:
+        windows = whole_line(span_start, span_end, query.timezone)
+    return grid_pieces(windows, query.duration, query.interval, query.round_to or 0)
+
+
+def collective_pieces(
+    query: Query, participants: Sequence[Participant], low: int, high: int
+) -> list[Piece]:
+    """The grid pieces of everyone's open hours intersected (collective)."""
+    span_start, span_end = _search_span(query, low, high)
+    windows = None
+    for person in participants:
+        if person.open_hours:
+            own = windows_of(person.open_hours, span_start, span_end)
+            windows = own if windows is None else intersect_windows(windows, own)
+    if windows is None:
+        windows = whole_line(span_start, span_end, query.timezone)
+    return grid_pieces(windows, query.duration, query.interval, query.round_to or 0)
+
+
+def _slots_on_pieces(
+    starts: StartSet,
+    pieces: list[Piece],
+    emails: tuple[str, ...],
+    query: Query,
+    seats_left: dict[int, int],
+) -> list[Slot]:
+    """The grid points of ``starts`` (each interval inside one piece) as slots."""
+    step, duration = query.interval, query.duration
+    slot_starts: list[int] = []
+    slot_ends: list[int] = []
+    index = 0
+    for low, high in starts:
+        while pieces[index][1] <= low:
+            index += 1
+        first = first_on_grid(low, pieces[index][0], step)
+        slot_starts += range(first, high, step)
+        slot_ends += range(first + duration, high + duration, step)
+    return _build_slots(slot_starts, slot_ends, repeat(emails), query, seats_left)
+
+
+def _round_robin_by_window(
+    offered: list[Participant],
+    window: StartSet,
+    query: Query,
+    seats_left: dict[int, int],
+    low: int,
+    high: int,
+) -> list[Slot]:
+    """Round-robin where each person's windows start their own grids.
+
+    Grids whose anchors differ by a whole number of intervals are one grid (one *phase*,
+    ``anchor % interval``); the index sweep runs once per phase (usually one; two when a
+    search crosses a DST change that moves the windows by a non-multiple of the interval)
+    and the phases' slots, which never share a start, are merged by start.
+    """
+    step = query.interval
+    pieces_of: dict[tuple[OpenHours, ...], list[Piece]] = {}
+    for person in offered:
+        if person.open_hours not in pieces_of:
+            pieces_of[person.open_hours] = person_pieces(query, person.open_hours, low, high)
+    anchors: dict[int, int] = {}  # phase -> its earliest anchor
+    for pieces in pieces_of.values():
+        for anchor, _ in pieces:
+            phase = anchor % step
+            if phase not in anchors or anchor < anchors[phase]:
+                anchors[phase] = anchor
+    results = []
+    for phase, anchor in sorted(anchors.items()):
+        cache: dict[tuple[OpenHours, ...], StartSet] = {}
+
+        def allowed(entries: tuple[OpenHours, ...], phase: int = phase, cache=cache) -> StartSet:
+            starts = cache.get(entries)
+            if starts is None:
+                own = [piece for piece in pieces_of[entries] if piece[0] % step == phase]
+                starts = cache[entries] = intersect(window, own)
+            return starts
+
+        results.append(_round_robin(offered, allowed, query, seats_left, anchor))
+    if len(results) == 1:
+        return results[0]
+    return list(heapq.merge(*results))
 
 
 class _AllowedStarts:
@@ -164,8 +273,8 @@ class _Grid(NamedTuple):
     stop_offset: int
 
     @classmethod
-    def of(cls, query: Query) -> _Grid:
-        anchor, step = grid_anchor(query), query.interval
+    def of(cls, query: Query, anchor: int) -> _Grid:
+        step = query.interval
         lead, trail = query.duration + query.buffer_after - 1, query.buffer_before
         return cls(anchor, step, lead, trail, step - 1 - lead - anchor, step - 1 + trail - anchor)
 
@@ -188,7 +297,11 @@ class _Grid(NamedTuple):
 
 
 def _round_robin(
-    offered: list[Participant], allowed: _AllowedStarts, query: Query, seats_left: dict[int, int]
+    offered: list[Participant],
+    allowed: Callable[[tuple[OpenHours, ...]], StartSet],
+    query: Query,
+    seats_left: dict[int, int],
+    anchor: int,
 ) -> list[Slot]:
     """Slots where at least one of ``offered`` (in queue order) is free, each listing the
     free ones in queue order.
@@ -197,7 +310,7 @@ def _round_robin(
     ``code = rank << 1 | opening``, so sorting all of them is a fast sort of small ints and,
     at equal indices, a person's closing sorts before their reopening.
     """
-    grid = _Grid.of(query)
+    grid = _Grid.of(query, anchor)
     shift = (2 * len(offered) - 1).bit_length()
     ranges_of: dict[tuple[OpenHours, ...], list[tuple[int, int, int]]] = {}
     events: list[int] = []

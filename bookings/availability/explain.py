@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from .engine import validate
+from .engine import collective_pieces, person_pieces, validate
 from .model import (
     BEYOND_AVAILABLE_DAYS,
     BUFFER,
@@ -35,6 +35,7 @@ from .model import (
 )
 from .open_hours import open_spans
 from .rules import grid_anchor, on_grid, queue
+from .windows import Piece, on_pieces, piece_containing
 
 _UTC = datetime.UTC
 
@@ -70,7 +71,7 @@ def _window_reasons(query: Query, start: int) -> list[Reason]:
     if start < query.start_time or end > query.end_time:
         detail = f"outside the search range {format_span(query.start_time, query.end_time)}"
         reasons.append(Reason(None, OUTSIDE_RANGE, detail))
-    if not on_grid(query, start):
+    if query.round_to is None and not on_grid(query, start):
         anchor = format_instant(grid_anchor(query))
         detail = f"starts are every {_minutes(query.interval)} from {anchor}"
         reasons.append(Reason(None, OFF_INTERVAL, detail))
@@ -161,6 +162,21 @@ def _person_reasons(query: Query, person: Participant, start: int) -> list[Reaso
     return reasons
 
 
+def _off_window_grid(
+    query: Query, pieces: list[Piece], start: int, email: str | None
+) -> Reason | None:
+    """A configuration's start inside open hours but not on its window's grid."""
+    if on_pieces(pieces, query.interval, start):
+        return None
+    piece = piece_containing(pieces, start)
+    if piece is None:
+        detail = f"starts are every {_minutes(query.interval)} from each window's first"
+        detail += f" round {query.round_to}-minute time"
+    else:
+        detail = f"starts are every {_minutes(query.interval)} from {format_instant(piece[0])}"
+    return Reason(email, OFF_INTERVAL, detail)
+
+
 def explain_start(query: Query, participants: Sequence[Participant], start: int) -> Explanation:
     """Whether ``start`` would be offered, to whom, and every reason against it.
 
@@ -174,13 +190,23 @@ def explain_start(query: Query, participants: Sequence[Participant], start: int)
     end = start + query.duration
     reasons = _window_reasons(query, start) + _seat_reasons(query, start)
     slot_ok = not reasons
+    slot_reasons = len(reasons)
     free: list[str] = []
+    windowed = query.round_to is not None
     if query.method == COLLECTIVE:
         for person in participants:
             person_reasons = _person_reasons(query, person, start)
             reasons.extend(person_reasons)
             if not person_reasons:
                 free.append(person.email)
+        if windowed and participants and len(free) == len(participants):
+            # Everyone is free: the start must also lie on the grid of the common window
+            # (only asked then: outside the common window someone's open hours say why).
+            pieces = collective_pieces(query, participants, start, start + 1)
+            off_grid = _off_window_grid(query, pieces, start, None)
+            if off_grid is not None:
+                reasons.insert(slot_reasons, off_grid)  # a reason of the slot: listed first
+                slot_ok = False
         everyone = len(free) == len(participants)
         emails = tuple(free) if participants and everyone and slot_ok else ()
         return Explanation(start, end, bool(emails), emails, tuple(reasons))
@@ -189,6 +215,11 @@ def explain_start(query: Query, participants: Sequence[Participant], start: int)
     next_up = [person.email for person, eligible in ordered if eligible]
     for person, eligible in ordered:
         person_reasons = _person_reasons(query, person, start)
+        if windowed and not person_reasons:
+            pieces = person_pieces(query, person.open_hours, start, start + 1)
+            off_grid = _off_window_grid(query, pieces, start, person.email)
+            if off_grid is not None:
+                person_reasons.append(off_grid)
         reasons.extend(person_reasons)
         if person_reasons:
             continue

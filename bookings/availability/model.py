@@ -68,6 +68,11 @@ class Query:
     latest_start: int | None = None  # available_days_in_future: a slot starts before this
     capacity: int = 1
     seats: tuple[Seat, ...] = ()
+    # A configuration's grid (None: the stateless grid of ``origin`` / ``start_time``).
+    # Set, each open-hours window starts its own grid at its first local multiple of
+    # ``round_to`` minutes (see windows.py), whatever range is searched.
+    round_to: int | None = None
+    timezone: str = "UTC"  # the configuration's zone: days of people without open hours
 
 
 class Slot(NamedTuple):

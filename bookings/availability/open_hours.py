@@ -176,3 +176,42 @@ def open_spans(entries: tuple[OpenHours, ...], start: int, end: int) -> list[Spa
             periods = periods_by_zone[entry.timezone] = offset_periods(entry.timezone, start, end)
         _entry_spans(entry, periods, spans)
     return merge_spans(spans)
+
+
+ZonedSpan = tuple[int, int, str]
+
+
+def zoned_spans(entries: tuple[OpenHours, ...], start: int, end: int) -> list[ZonedSpan]:
+    """The unmerged spans of ``entries`` inside ``[start, end)``, each with its entry's
+    zone (for :func:`merge_zoned_spans`)."""
+    if start >= end or not entries:
+        return []
+    periods_by_zone: dict[str, list[_Period]] = {}
+    zoned: list[ZonedSpan] = []
+    for entry in entries:
+        periods = periods_by_zone.get(entry.timezone)
+        if periods is None:
+            periods = periods_by_zone[entry.timezone] = offset_periods(entry.timezone, start, end)
+        spans: list[Span] = []
+        _entry_spans(entry, periods, spans)
+        zoned += [(low, high, entry.timezone) for low, high in spans]
+    return zoned
+
+
+def merge_zoned_spans(spans: list[ZonedSpan]) -> list[ZonedSpan]:
+    """Like :func:`merge_spans`; a merged span keeps the zone of a span that opens it (the
+    alphabetically first zone when several open at the same instant)."""
+    if not spans:
+        return []
+    spans.sort(key=lambda span: (span[0], span[2]))
+    merged: list[ZonedSpan] = []
+    current_start, current_end, current_zone = spans[0]
+    for span_start, span_end, zone in spans:
+        if span_start <= current_end:
+            if span_end > current_end:
+                current_end = span_end
+        else:
+            merged.append((current_start, current_end, current_zone))
+            current_start, current_end, current_zone = span_start, span_end, zone
+    merged.append((current_start, current_end, current_zone))
+    return merged

@@ -4,9 +4,9 @@ What the picker offers is what ``GET /v3/scheduling/availability`` answers for t
 range: the same loader, the same engine. A month is one engine run over the month in the
 guest's zone (local midnight of the 1st to local midnight of the next 1st, plus one
 duration so a slot starting late on the last day is kept), grouped by local date. A day
-is a run over that day only, with the grid placed where the month's run places it, so a
-day shows exactly the times its month showed (grid_origin depends on where a search
-starts; without this, a day's grid could shift against its month's).
+is a run over that day only. The grid belongs to the configuration (each open-hours
+window starts it: see bookings/availability/windows.py), so a day shows exactly the
+times its month showed, and a guest in any zone the same instants as the API.
 
 Nothing here writes; bookings/services.py re-checks the chosen slot under lock.
 """
@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.utils.html import escape
@@ -25,8 +25,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bookings.availability import Slot, find_slots, grid_origin
-from bookings.availability_loader import configuration_zone, load_configuration, to_unix
+from bookings.availability import Slot, find_slots
+from bookings.availability_loader import load_configuration, to_unix
 from bookings.views.language import (
     clock,
     first_weekday,
@@ -135,10 +135,11 @@ def month_bounds(month: dt.date, zone: str) -> tuple[int, int]:
     return local_midnight(month, zone), local_midnight(next_month(month), zone)
 
 
-def _search(offer: Offer, low: int, high: int, origin: int) -> list[Slot]:
-    """The engine's slots inside [low, high], on the grid that starts at ``origin``. The
-    range is cut to [now, horizon + duration]: the engine offers nothing outside it
-    (notice and days-ahead rules), so loading that time would be wasted."""
+def _search(offer: Offer, low: int, high: int) -> list[Slot]:
+    """The engine's slots inside [low, high]. The range is cut to [now, horizon +
+    duration]: the engine offers nothing outside it (notice and days-ahead rules), so
+    loading that time would be wasted. The grid is the configuration's own (its open-hours
+    windows start it), so no range and no guest's zone moves it."""
     low = max(low, to_unix(offer.now))
     high = min(high, offer.horizon + offer.duration)
     if high - low < offer.duration:
@@ -146,19 +147,14 @@ def _search(offer: Offer, low: int, high: int, origin: int) -> list[Slot]:
     data = load_configuration(
         offer.configuration, low, high, now=offer.now, exclude_booking_id=offer.exclude_booking_id
     )
-    return find_slots(replace(data.query, origin=origin), data.participants).slots
-
-
-def _origin(offer: Offer, month_start: int) -> int:
-    configuration = offer.configuration
-    return grid_origin(month_start, configuration.round_to, configuration_zone(configuration))
+    return find_slots(data.query, data.participants).slots
 
 
 def month_slots(offer: Offer, month: dt.date, zone: str) -> dict[dt.date, list[Slot]]:
     """The slots starting in ``month`` (in ``zone``), by local date. One engine run."""
     start, end = month_bounds(month, zone)
     by_day: dict[dt.date, list[Slot]] = {}
-    for slot in _search(offer, start, end + offer.duration, _origin(offer, start)):
+    for slot in _search(offer, start, end + offer.duration):
         if slot.start < end:
             by_day.setdefault(local(slot.start, zone).date(), []).append(slot)
     return by_day
@@ -166,10 +162,9 @@ def month_slots(offer: Offer, month: dt.date, zone: str) -> dict[dt.date, list[S
 
 def day_slots(offer: Offer, day: dt.date, zone: str) -> list[Slot]:
     """The slots starting on ``day`` (in ``zone``): those its month's run shows."""
-    month_start = local_midnight(day.replace(day=1), zone)
     start = local_midnight(day, zone)
     end = local_midnight(day + dt.timedelta(days=1), zone)
-    slots = _search(offer, start, end + offer.duration, _origin(offer, month_start))
+    slots = _search(offer, start, end + offer.duration)
     return [slot for slot in slots if slot.start < end]
 
 

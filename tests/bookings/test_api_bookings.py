@@ -223,7 +223,8 @@ def test_rescheduling_onto_a_taken_slot_is_refused(api, page):
     assert Booking.objects.get(pk=first["booking_id"]).start.timestamp() == at(10)
 
 
-def test_rescheduling_to_a_time_overlapping_itself_is_fine(api, page):
+def test_rescheduling_to_a_time_overlapping_itself_is_fine(api, make_configuration):
+    page = make_configuration(duration_minutes=30, interval_minutes=15, slug="overlap")
     made = book(api, page, at(10)).json()["data"]
     response = api.patch(
         f"/v3/scheduling/bookings/{made['booking_ref']}", {"start_time": at(10, 15)}, format="json"

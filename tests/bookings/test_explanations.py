@@ -24,8 +24,8 @@ def at(hour, minute=0) -> int:
     return int(MONDAY.replace(hour=hour, minute=minute).timestamp())
 
 
-@pytest.mark.parametrize(("minute", "offered"), [(0, True), (20, True), (25, True), (22, False)])
-def test_explain_and_booking_agree_on_a_ten_minute_grid_rounded_to_quarters(
+@pytest.mark.parametrize(("minute", "offered"), [(0, True), (20, True), (25, False), (22, False)])
+def test_explain_and_booking_agree_on_the_window_grid_of_ten_minutes_from_09_00(
     api, make_configuration, minute, offered
 ):
     configuration = make_configuration(duration_minutes=30, interval_minutes=10, round_to=15)
