@@ -303,3 +303,32 @@ def test_a_time_taken_meanwhile_keeps_the_form_and_offers_the_days_free_times(
     booking = Booking.objects.get(guest_email="late@example.com")
     assert booking.guest_name == "Late Guest" and booking.start.timestamp() > start
     context.close()
+
+
+def test_a_guest_in_kolkata_sees_the_organizers_45_minute_grid(
+    live_server, browser, screenshot, make_configuration
+):
+    """+05:30 is where a grid anchored in the guest's zone went wrong: the page's times are
+    09:00, 09:45, 10:30 ... in Chicago, shown as 8:30 PM, 9:15 PM ... in Kolkata."""
+    make_configuration(slug="consult", duration_minutes=45, timezone="America/Chicago")
+    context = browser.new_context(timezone_id="Asia/Kolkata", locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}/book/consult/")
+    page.locator("a.day.free").first.wait_for()
+    assert page.locator("#id_tz").input_value() in ("Asia/Kolkata", "Asia/Calcutta")
+    page.locator("a.day.free").nth(1).click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    screenshot(page, "kolkata-day")
+    chicago = ZoneInfo("America/Chicago")
+    shown = []
+    for link in page.locator("a.slot").all():
+        start = int(re.search(r"slot=(\d+)", link.get_attribute("href"))[1])
+        local = dt.datetime.fromtimestamp(start, chicago)
+        minutes_after_nine = local.hour * 60 + local.minute - 9 * 60
+        assert minutes_after_nine % 45 == 0, f"{local:%H:%M} in Chicago is off the page's grid"
+        assert link.inner_text().strip() == format_instant(start, "Asia/Kolkata", "time", "en")
+        shown.append(local.strftime("%H:%M"))
+    assert shown and set(shown) <= {f"{9 + m // 60:02d}:{m % 60:02d}" for m in range(0, 420, 45)}
+    assert "09:00" in shown
+    context.close()
