@@ -75,7 +75,7 @@ class V2AvailabilityView(SchedulingView):
     @extend_schema(
         operation_id="v2_availability",
         tags=["v2"],
-        summary="v2 availability (seed 003)",
+        summary="v2 availability",
         request=schemas.V2_AVAILABILITY_REQUEST,
         responses=schemas.v2_responses(schemas.V2_AVAILABILITY),
     )

@@ -100,3 +100,9 @@ def test_the_docs_page_loads_swagger_ui_from_this_server(client):
     bundle = next(s for s in sources if s.endswith("swagger-ui-bundle.js"))
     assert client.get(bundle).status_code == 200
     assert "/v3/schema" in page
+
+
+@pytest.mark.parametrize("word", ["seed", "outbox", "roster", "hot path", "loader"])
+def test_the_api_docs_speak_of_the_product_not_of_our_internals(schema, word):
+    text = str(schema).lower()
+    assert not re.search(rf"\b{word}s?\b", text), f"{word!r} appears in the API description"
