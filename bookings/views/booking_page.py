@@ -29,11 +29,12 @@ from bookings.views.common import (
     HtmxHttpRequest,
     now,
     organizers_of,
+    page_clock,
     page_context,
     public_configuration,
     render_in,
     too_many_requests,
-    zone_options,
+    zone_choices,
 )
 from bookings.views.guest_form import (
     additional_guest_list,
@@ -48,7 +49,6 @@ from bookings.views.language import (
     format_date,
     format_instant,
     local,
-    resolve_zone,
 )
 from bookings.views.slot_picker import (
     Offer,
@@ -61,6 +61,7 @@ from bookings.views.slot_picker import (
     new_picker,
     read_picker_request,
 )
+from bookings.views.zone_list import resolve_zone
 from pages.models import Configuration
 
 TEMPLATE = "bookings/booking_page.html"
@@ -101,28 +102,36 @@ def is_shell_request(request) -> bool:
 def shell(request, slug: str) -> HttpResponse:
     rows = shell_cache.shown_rows(slug)
     language = choose_language(request.GET.get("lang"), shell_cache.locale_of(rows) if rows else "")
+    hours, explicit = page_clock(request, language)
 
     def render() -> HttpResponse:
         configuration = public_configuration(slug)
         with translation.override(language):
             context = _context(request, configuration, language, None)
         context["shell"] = True
+        state = {"tz": context["organizer_zone"], "lang": language}
+        if explicit:
+            state["clock"] = explicit
+        context["noscript_query"] = urlencode(state)
         return render_in(request, TEMPLATE, context, language)
 
-    return shell_cache.serve(request, slug, language, render, rows)
+    return shell_cache.serve(request, slug, language, render, rows, hours=hours)
 
 
 def _context(request, configuration: Configuration, language: str, picker: Picker | None, **more):
     # Callables, which templates call when they use them: a fragment that shows no page
     # header costs no participants query.
     hosts = cache(partial(organizers_of, configuration))
+    hours, explicit = page_clock(request, language)
     return {
         **page_context(request, configuration, language),
         "organizers": hosts,
         "has_hosts": lambda: any(p.grant_id for p in hosts()) or configuration.is_round_robin,
         "page_path": request.path,
         "zone": picker.zone if picker else configuration_zone(configuration),
-        "zone_options": zone_options(),
+        "zone_options": zone_choices(language, hours),
+        "clock_param": explicit,
+        "organizer_zone": configuration_zone(configuration),
         "picker": picker,
         "form_template": f"{TEMPLATE}#guest-form",
         **more,
@@ -138,8 +147,9 @@ def show(request, configuration: Configuration, language: str) -> HttpResponse:
     zone = configuration_zone(configuration)
     asked = read_picker_request(request.GET, zone)
     target = fragment_target(request)
+    hours, explicit = page_clock(request, language)
     with translation.override(language):
-        picker = new_picker(request.path, asked.zone, language, now())
+        picker = new_picker(request.path, asked.zone, language, now(), hours, clock=explicit)
         offer = Offer(configuration, now())
         if target == "panel":
             build_day(picker, offer, asked)
@@ -159,7 +169,7 @@ def show(request, configuration: Configuration, language: str) -> HttpResponse:
 def chosen_slot(picker: Picker, configuration: Configuration, start: int) -> SlotChoice:
     """The slot the form was for, described without asking the engine again."""
     day = local(start, picker.zone).date()
-    time = format_instant(start, picker.zone, "time", picker.language)
+    time = format_instant(start, picker.zone, "time", picker.language, picker.hours)
     return SlotChoice(
         start=start,
         end=start + configuration.duration_minutes * 60,
@@ -185,8 +195,9 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
     htmx = fragment_target(request) is not None
     offer = Offer(configuration, now())
 
+    hours, explicit = page_clock(request, language)
     with translation.override(language):
-        picker = new_picker(request.path, zone, language, offer.now)
+        picker = new_picker(request.path, zone, language, offer.now, hours, clock=explicit)
         if start is None:
             build_month(picker, offer, PickerRequest(zone=zone))
             picker.problem = _("Please choose a time first.")
@@ -246,7 +257,10 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
     if configuration.confirmation_redirect_url:
         destination = configuration.confirmation_redirect_url
     else:
-        query = urlencode({"booked": "1", "tz": zone, "lang": booking.language or language})
+        state = {"booked": "1", "tz": zone, "lang": booking.language or language}
+        if explicit:
+            state["clock"] = explicit
+        query = urlencode(state)
         destination = f"{reverse('booking-manage', args=[made.booking_ref])}?{query}"
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(destination)

@@ -4,19 +4,19 @@ its appearance, and rendering in that language."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache, partial
+from functools import partial
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from bookings.rate_limits import Verdict
 from bookings.views.appearance import appearance_of
-from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, zone_choice_label, zone_names
+from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, preferred_hours
+from bookings.views.zone_list import zone_options
 from pages.hot_reads import configuration_by
 from pages.models import Configuration
 
@@ -35,20 +35,18 @@ def public_configuration(slug: str) -> Configuration:
     return configuration
 
 
-def zone_options() -> str:
-    """The <option>s of the zone list: the value is the IANA name, the text what a guest
-    searches by ("New York (America/New_York), UTC-05:00"), with today's offsets."""
-    return _zone_options(timezone.now().date())
+def page_clock(request: HttpRequest, language: str) -> tuple[int, str]:
+    """(12 or 24, the ``clock`` the guest chose or ""): the toggle's choice, kept in the
+    page's links and forms, wins over what the browser's language implies."""
+    explicit = request.POST.get("clock") or request.GET.get("clock") or ""
+    explicit = explicit if explicit in ("12", "24") else ""
+    accept = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    return preferred_hours(explicit, accept, language), explicit
 
 
-@lru_cache(maxsize=2)
-def _zone_options(day: dt.date) -> str:
-    # Built once a day per process. Zone names need no quotes (letters, digits, / _ - +)
-    # and options no end tags: the page shell carries the list, so it is kept small.
-    at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-    return format_html_join(
-        "", "<option value={}>{}", ((z, zone_choice_label(z, at)) for z in zone_names())
-    )
+def zone_choices(language: str, hours: int) -> str:
+    """The zone list's <option>s, in the page's language and clock, with the time now."""
+    return zone_options(timezone.now(), language, hours)
 
 
 def organizers_of(configuration: Configuration) -> list:
@@ -102,7 +100,7 @@ def render_in(
     with translation.override(language):
         response = render(request, template, context, status=status)
     response.headers["Content-Language"] = language
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    patch_vary_headers(response, ("HX-Request", "HX-Target", "Accept-Language"))
     if private:
         add_never_cache_headers(response)
     return response

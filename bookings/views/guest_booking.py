@@ -11,7 +11,7 @@ start (cancel_booking enforces it again, under lock).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -32,16 +32,16 @@ from bookings.views.common import (
     notice,
     now,
     organizers_of,
+    page_clock,
     page_context,
     render_in,
     too_many_requests,
-    zone_options,
+    zone_choices,
 )
 from bookings.views.language import (
     choose_language,
     format_span,
     local,
-    resolve_zone,
     zone_label,
 )
 from bookings.views.slot_picker import (
@@ -55,6 +55,7 @@ from bookings.views.slot_picker import (
     new_picker,
     read_picker_request,
 )
+from bookings.views.zone_list import resolve_zone
 from pages.models import AdditionalField
 
 MANAGE = "bookings/manage_booking.html"
@@ -152,6 +153,7 @@ def manage_path(booking: Booking, **query) -> str:
 
 def _manage_context(request, booking: Booking, language: str, zone: str, **more) -> dict:
     configuration = booking.configuration
+    hours, _explicit = page_clock(request, language)
     at = now()
     ref = links.booking_ref(booking)
     custom = configuration.rescheduling_url or configuration.cancellation_url
@@ -161,7 +163,7 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
         "booking": booking,
         "pending": booking.status == Booking.Status.PENDING,
         "cancelled": booking.status == Booking.Status.CANCELLED,
-        "when": format_span(booking.start, booking.end, zone, language),
+        "when": format_span(booking.start, booking.end, zone, language, hours),
         "zone": zone,
         "zone_label": zone_label(zone, booking.start),
         "organizers": organizers_of(configuration),
@@ -323,6 +325,10 @@ def reschedule_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         return _move(request, booking, language)
     asked = read_picker_request(request.GET, booking_zone(booking))
     zone = asked.zone
+    if asked.month is None and asked.day is None:
+        # Opens on the day of the booking: its time is marked there, the others around it.
+        booked_day = local(booking.start, zone).date()
+        asked = replace(asked, month=booked_day.replace(day=1), day=booked_day)
     target = fragment_target(request)
     offer = Offer(booking.configuration, now(), exclude_booking_id=booking.id)
     # Unlike /book/<slug>/, this page knows the guest's zone (their booking's) and is not
@@ -341,7 +347,8 @@ def reschedule_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 def _new_picker(request, booking: Booking, zone: str, language: str, offer: Offer) -> Picker:
-    picker = new_picker(request.path, zone, language, offer.now)
+    hours, explicit = page_clock(request, language)
+    picker = new_picker(request.path, zone, language, offer.now, hours, clock=explicit)
     # Its own time is free for the booking (it does not block itself), but is no new time.
     picker.current_start = int(booking.start.timestamp())
     return picker
@@ -352,10 +359,11 @@ def _reschedule_context(request, booking, language, zone, picker, **more) -> dic
     return {
         **page_context(request, configuration, language),
         "booking": booking,
-        "current": format_span(booking.start, booking.end, zone, language),
+        "current": format_span(booking.start, booking.end, zone, language, picker.hours),
         "page_path": request.path,
         "zone": zone,
-        "zone_options": zone_options(),
+        "zone_options": zone_choices(language, picker.hours),
+        "clock_param": picker.params.get("clock", ""),
         "picker": picker,
         "form_template": f"{RESCHEDULE}#reschedule-form",
         "back_url": manage_path(booking, tz=zone, lang=language),

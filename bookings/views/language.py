@@ -65,40 +65,6 @@ def valid_zone(value: object) -> str | None:
     return None
 
 
-def _city_key(text: str) -> str:
-    """ "New_York", "new york" and " NEW  YORK " all read "new york"."""
-    return " ".join(text.replace("_", " ").split()).casefold()
-
-
-@lru_cache(maxsize=1)
-def _zones_by_city() -> dict[str, str]:
-    """Each zone by its whole name and by its last part, both as _city_key writes them.
-    The list's zones (zone_names) win a shared key: "Kolkata" is Asia/Kolkata, and an
-    alias answers only for its own name ("Calcutta" is Asia/Calcutta)."""
-    found: dict[str, str] = {}
-    listed = zone_names()
-    for zone in (*listed, *sorted(known_timezones() - set(listed))):
-        for key in (_city_key(zone), _city_key(zone.rsplit("/", 1)[-1])):
-            found.setdefault(key, zone)
-    return found
-
-
-def resolve_zone(value: object) -> str | None:
-    """The IANA zone a guest means by ``value``, or None: a zone name zoneinfo knows
-    (aliases too, such as Asia/Calcutta, which Chromium reports), in any case; a city
-    typed by hand ("Berlin", "new york"); or a label of the zone list, "New York
-    (America/New_York), UTC-05:00", should a browser send the text it shows."""
-    if not isinstance(value, str) or not 0 < len(value) <= 200:
-        return None
-    text = value.strip()
-    if zone := valid_zone(text):
-        return zone
-    opening, closing = text.find("("), text.find(")")
-    if 0 <= opening < closing and (zone := valid_zone(text[opening + 1 : closing].strip())):
-        return zone
-    return _zones_by_city().get(_city_key(text))
-
-
 @lru_cache(maxsize=512)
 def zone_info(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
@@ -110,18 +76,46 @@ def local(instant: dt.datetime | int, zone: str) -> dt.datetime:
     return instant.astimezone(zone_info(zone))
 
 
-def clock(moment: dt.datetime, language: str) -> str:
-    """The wall-clock time of ``moment``: "4:30 PM" in English, "16:30" in German. What
-    PATTERNS' "time" says, written directly: a day's list formats dozens of these."""
-    if language == "en":
-        return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+# English-speaking regions whose clocks read 12 hours; every other reader gets 24.
+TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "MY"})
+
+
+def default_hours(language: str) -> int:
+    """12 for English (American by default), 24 otherwise."""
+    return 12 if language == "en" else 24
+
+
+def preferred_hours(explicit: object, accept_language: str, language: str) -> int:
+    """The clock a reader gets: ``explicit`` ("12" or "24", from the page's toggle) wins;
+    else the region of the first Accept-Language tag in the page's language ("en-GB" and
+    "de" read 24 hours, "en-US" 12); else the language's default."""
+    if explicit in ("12", "24"):
+        return int(explicit)
+    for part in accept_language.split(","):
+        tag = part.split(";", 1)[0].strip().replace("_", "-")
+        code, _, region = tag.partition("-")
+        if code.lower() == language:
+            if language != "en" or not region:
+                return default_hours(language)
+            return 12 if region[:2].upper() in TWELVE_HOUR_REGIONS else 24
+    return default_hours(language)
+
+
+def clock(moment: dt.datetime, language: str, hours: int | None = None) -> str:
+    """The wall-clock time of ``moment``: "4:30 PM" on a 12-hour clock, "16:30" on a
+    24-hour one (the language's own by default). What PATTERNS' "time" says, written
+    directly: a day's list formats dozens of these."""
+    if (hours or default_hours(language)) == 12:
+        return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'PM' if moment.hour >= 12 else 'AM'}"
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-def format_instant(instant: dt.datetime | int, zone: str, pattern: str, language: str) -> str:
+def format_instant(
+    instant: dt.datetime | int, zone: str, pattern: str, language: str, hours: int | None = None
+) -> str:
     """``instant`` in ``zone``, written with PATTERNS[language][pattern]."""
     if pattern == "time":
-        return clock(local(instant, zone), language)
+        return clock(local(instant, zone), language, hours)
     with translation.override(language):
         return dateformat.format(local(instant, zone), PATTERNS[language][pattern])
 
@@ -131,11 +125,17 @@ def format_date(day: dt.date, pattern: str, language: str) -> str:
         return dateformat.format(day, PATTERNS[language][pattern])
 
 
-def format_span(start: dt.datetime | int, end: dt.datetime | int, zone: str, language: str) -> str:
+def format_span(
+    start: dt.datetime | int,
+    end: dt.datetime | int,
+    zone: str,
+    language: str,
+    hours: int | None = None,
+) -> str:
     """ "Monday, December 7, 2026, 4:30 PM – 5:00 PM" in the reader's zone."""
     day = format_instant(start, zone, "day_year", language)
-    first = format_instant(start, zone, "time", language)
-    last = format_instant(end, zone, "time", language)
+    first = format_instant(start, zone, "time", language, hours)
+    last = format_instant(end, zone, "time", language, hours)
     if local(start, zone).date() != local(end, zone).date():
         last = f"{format_instant(end, zone, 'short_day', language)} {last}"
     return f"{day}, {first} – {last}"
@@ -152,15 +152,6 @@ def utc_offset_label(zone: str, at: dt.datetime) -> str:
 
 def zone_label(zone: str, at: dt.datetime) -> str:
     return f"{zone.replace('_', ' ')} ({utc_offset_label(zone, at)})"
-
-
-def zone_choice_label(zone: str, at: dt.datetime) -> str:
-    """How the zone list names a zone: "New York (America/New_York), UTC-05:00". The city
-    comes first so that typing it finds the zone; the offset is the one at ``at``."""
-    city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    if city == zone:
-        return f"{zone} ({utc_offset_label(zone, at)})"
-    return f"{city} ({zone}), {utc_offset_label(zone, at)}"
 
 
 def first_weekday(language: str) -> int:

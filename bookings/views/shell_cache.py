@@ -99,14 +99,22 @@ def locale_of(rows: tuple) -> str:
     return rows[0][6] or ""
 
 
-def serve(request, slug: str, language: str, render: Callable[[], HttpResponse], rows: tuple):
+def serve(
+    request,
+    slug: str,
+    language: str,
+    render: Callable[[], HttpResponse],
+    rows: tuple,
+    *,
+    hours: int,
+):
     """The shell response: from the cache when nothing it shows has changed, else from
-    ``render``."""
+    ``render``. ``hours`` is the reader's clock (their browser's language sets it)."""
     if not rows:
         raise Http404("No booking page with this address.")
-    # The day too: the zone list shows each zone's offset today (common.zone_options).
-    today = timezone.now().date()
-    key = (rows, language, request.path, request.META.get("QUERY_STRING", ""), today)
+    # The minute too: the zone list shows the time now in each zone (zone_list).
+    minute = timezone.now().replace(second=0, microsecond=0)
+    key = (rows, language, request.path, request.META.get("QUERY_STRING", ""), minute, hours)
     with _lock:
         cached = _pages.get(key)
         if cached is not None:

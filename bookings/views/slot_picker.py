@@ -29,14 +29,15 @@ from bookings.availability import Slot, find_slots
 from bookings.availability_loader import load_configuration, to_unix
 from bookings.views.language import (
     clock,
+    default_hours,
     first_weekday,
     format_date,
     local,
-    resolve_zone,
     weekday_headers,
     zone_info,
     zone_label,
 )
+from bookings.views.zone_list import resolve_zone
 from pages.models import Configuration
 
 
@@ -247,6 +248,19 @@ class Picker:
     focus: str = ""  # what an htmx swap moves focus to: "", "month", "panel"
     unknown_zone: str = ""  # the zone the guest asked for, when it names none
     current_start: int | None = None  # rescheduling: the booking's start, not offered
+    hours: int = 12  # the clock times are written on: 12 or 24
+
+    @property
+    def clock_toggle(self) -> tuple[str, str]:
+        """(label, URL) of the link that shows the same view on the other clock."""
+        other = 24 if self.hours == 12 else 12
+        state = {"clock": str(other)}
+        if self.month:
+            state["month"] = self.month.strftime("%Y-%m")
+        if self.day:
+            state["day"] = self.day.isoformat()
+        label = _("Show 24-hour times") if other == 24 else _("Show 12-hour times")
+        return label, self.url(**state)
 
     def url(self, **state) -> str:
         query = {**self.params, **{k: v for k, v in state.items() if v is not None}}
@@ -277,10 +291,10 @@ def _fill_panel(picker: Picker, request: PickerRequest, day: dt.date, slots: lis
     picker.day = day
     picker.day_label = day_label = format_date(day, "day", picker.language)
     day_url = picker.day_url
-    zone, language = zone_info(picker.zone), picker.language
+    zone, language, hours = zone_info(picker.zone), picker.language, picker.hours
     picker.slots = []
     for slot in slots:  # a day's slots all start on ``day`` in the picker's zone
-        time = clock(dt.datetime.fromtimestamp(slot.start, zone), language)
+        time = clock(dt.datetime.fromtimestamp(slot.start, zone), language, hours)
         picker.slots.append(
             SlotChoice(
                 start=slot.start,
@@ -304,7 +318,11 @@ def _fill_panel(picker: Picker, request: PickerRequest, day: dt.date, slots: lis
             picker.panel = "form"
 
 
-def new_picker(base_path: str, zone: str, language: str, now: dt.datetime, **params) -> Picker:
+def new_picker(
+    base_path: str, zone: str, language: str, now: dt.datetime, hours: int = 0, **params
+) -> Picker:
+    """``hours`` is the clock (12 or 24; 0: the language's); ``params`` are kept in every
+    URL, the clock among them when the guest chose it (``clock="24"``)."""
     kept = {"tz": zone, "lang": language, **{k: v for k, v in params.items() if v}}
     return Picker(
         base_path=base_path,
@@ -312,6 +330,7 @@ def new_picker(base_path: str, zone: str, language: str, now: dt.datetime, **par
         language=language,
         params=kept,
         zone_label=zone_label(zone, now),
+        hours=hours or default_hours(language),
     )
 
 

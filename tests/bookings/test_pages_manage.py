@@ -327,3 +327,10 @@ def test_a_pending_booking_can_be_moved_and_stays_pending(client, page):
     assert response.status_code == 303
     pending.refresh_from_db()
     assert pending.status == "pending"
+
+
+def test_the_reschedule_page_opens_on_the_booked_day_with_its_time_marked(client, booking):
+    # The booking is on Monday the 7th; the first free day (Tuesday the 1st) is not shown.
+    html = client.get(manage(booking, "reschedule/") + "?tz=America/Chicago").content.decode()
+    assert "Monday, December 7" in html
+    assert '<span class="slot current">10:00 AM' in html

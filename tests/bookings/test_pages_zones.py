@@ -13,7 +13,7 @@ import time_machine
 from bookings import links, services
 from bookings.guest_input import Guest
 from bookings.models import Booking
-from bookings.views.language import resolve_zone
+from bookings.views.zone_list import resolve_zone
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 MONDAY = dt.date(2026, 12, 7)
@@ -36,14 +36,25 @@ def picker(client, query: str) -> str:
     return client.get(f"/book/intro/?{query}", **HTMX, HTTP_HX_TARGET="picker").content.decode()
 
 
-def test_the_zone_list_names_each_zone_by_its_city_its_iana_name_and_offset(client, page):
-    html = client.get("/book/intro/").content.decode()
-    assert "<option value=America/New_York>New York (America/New_York), UTC-05:00" in html
-    assert "<option value=Asia/Kolkata>Kolkata (Asia/Kolkata), UTC+05:30" in html
-    assert "<option value=UTC>UTC (UTC+00:00)" in html
-    with time_machine.travel(dt.datetime(2027, 7, 1, tzinfo=dt.UTC), tick=False):
-        html = client.get("/book/intro/").content.decode()
-    assert "New York (America/New_York), UTC-04:00" in html, "summer's offsets in summer"
+def test_the_zone_list_reads_like_people_name_zones_with_the_time_there_now(client, page):
+    # NOW is 12:00 UTC: 7:00 AM in New York, 17:30 in Kolkata.
+    html = client.get("/book/intro/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert (
+        "<option value=America/New_York>Eastern Time - New York, United States (EST, 7:00 AM)"
+        in html
+    )
+    assert "<option value=Asia/Kolkata>India Time - Kolkata, India (IST, 5:30 PM)" in html
+    assert "<option value=Asia/Kathmandu>Nepal Time - Kathmandu, Nepal (5:45 PM)" in html
+    assert "<option value=UTC>UTC (12:00 PM)" in html
+    with time_machine.travel(dt.datetime(2027, 7, 1, 12, 1, tzinfo=dt.UTC), tick=False):
+        html = client.get("/book/intro/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert "Eastern Time - New York, United States (EDT, 08:01)" in html, "summer, 24 hours"
+
+
+def test_the_zone_list_speaks_the_pages_language(client, page):
+    html = client.get("/book/intro/?lang=de").content.decode()
+    assert "<option value=Asia/Kolkata>Kalkutta, Indien (IST, 17:30)" in html
+    assert "Mitteleuropäische Zeit - Berlin, Deutschland (CET, 13:00)" in html
 
 
 @pytest.mark.parametrize(
@@ -58,10 +69,19 @@ def test_the_zone_list_names_each_zone_by_its_city_its_iana_name_and_offset(clie
         ("Asia/Calcutta", "Asia/Calcutta"),
         ("calcutta", "Asia/Calcutta"),
         ("New York (America/New_York), UTC-05:00", "America/New_York"),
+        ("Eastern Time - New York, United States (EST, 7:00 AM)", "America/New_York"),
         ("utc", "UTC"),
+        ("CST", "America/Chicago"),
+        ("ist", "Asia/Kolkata"),
+        ("JST", "Asia/Tokyo"),
+        ("India", "Asia/Kolkata"),
+        ("Nepal", "Asia/Kathmandu"),
+        ("Deutschland", "Europe/Berlin"),
+        ("Kalkutta", "Asia/Kolkata"),
+        ("central time", "America/Chicago"),
     ],
 )
-def test_a_zone_is_found_by_its_name_an_alias_or_its_city(typed, zone):
+def test_a_zone_is_found_by_name_alias_city_country_or_abbreviation(typed, zone):
     assert resolve_zone(typed) == zone
 
 
