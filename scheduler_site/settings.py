@@ -21,6 +21,10 @@ ALLOWED_HOSTS = env.env_list(ENV, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 if (site_host := urlsplit(SITE_URL).hostname) and site_host not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(site_host)
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# Reverse proxies in front of the web tier that append to X-Forwarded-For: the per-IP
+# rate limits read the guest's address that many hops back, and X-Forwarded-Proto is
+# trusted only when there is at least one.
+SCHEDULER_TRUSTED_PROXY_HOPS = env.env_int(ENV, "SCHEDULER_TRUSTED_PROXY_HOPS", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -99,9 +103,28 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it into the x-csrftoken header
 CSRF_FAILURE_VIEW = "bookings.views.csrf.csrf_failure"  # "this form has expired", translated
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if SITE_URL.startswith("https://"):
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# HTTPS (README, "Security"): an https SITE_URL turns on secure cookies, HSTS and the
+# redirect of plain-http requests; the embedded default (http://127.0.0.1) gets none of
+# them, so `make run` keeps working over plain http.
+SITE_IS_HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_IS_HTTPS
+SECURE_HSTS_SECONDS = env.env_int(
+    ENV, "SCHEDULER_HSTS_SECONDS", 365 * 24 * 3600 if SITE_IS_HTTPS else 0
+)
+# HSTS applies to the subdomains of the site's own host (cal.example.com), not its parent.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# "preload" consents to the browsers' built-in list for the whole registrable domain: the
+# operator's decision, so off unless asked for, and Django's reminder of it is silenced.
+SECURE_HSTS_PRELOAD = env.env_bool(ENV, "SCHEDULER_HSTS_PRELOAD", False)
+# Off behind a proxy that redirects by itself.
+SECURE_SSL_REDIRECT = env.env_bool(ENV, "SCHEDULER_SSL_REDIRECT", SITE_IS_HTTPS)
+# Load balancers probe the web processes directly, over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# X-Forwarded-Proto says a request came in over https only when a proxy we trust set it;
+# without one, any client could send the header.
+if SCHEDULER_TRUSTED_PROXY_HOPS > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Email
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Scheduler <scheduler@localhost>")
@@ -194,9 +217,6 @@ LOGGING = {
 }
 
 # Product settings
-# Reverse proxies in front of the web tier that append to X-Forwarded-For: the per-IP
-# rate limits of the booking pages read the guest's address that many hops back.
-SCHEDULER_TRUSTED_PROXY_HOPS = env.env_int(ENV, "SCHEDULER_TRUSTED_PROXY_HOPS", 0)
 SCHEDULER_CONFIRM_LINK_MAX_AGE = timedelta(days=7)
 # Test-only switch for the control run of the double-booking race test: never set it.
 SCHEDULER_DISABLE_BOOKING_LOCKS = False
