@@ -207,13 +207,42 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Secrets stay out of logs (scheduler_site/redaction.py): every record is redacted when it
+# is made, whatever its logger (gunicorn's and Celery's included, whose handlers are left
+# as they set them), and every handler and logger below carries the filter as well, which
+# also redacts the request Django attaches to its records. "django" and "django.server"
+# are named so that Django's own default handlers are replaced by these.
+LOGGING_CONFIG = "scheduler_site.redaction.configure_logging"
+REDACTED = {"filters": ["redact_secrets"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"redact_secrets": {"()": "scheduler_site.redaction.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", **REDACTED},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", **REDACTED},
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": ENV.get("LOG_LEVEL", "INFO").upper(),
+        **REDACTED,
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True, **REDACTED},
+        "django.request": {**REDACTED},
+        "django.security": {**REDACTED},
+        "django.security.csrf": {**REDACTED},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False, **REDACTED},
+        "django.db.backends": {"level": "WARNING", **REDACTED},
+    },
 }
 
 # Product settings
