@@ -247,5 +247,8 @@ LOGGING = {
 
 # Product settings
 SCHEDULER_CONFIRM_LINK_MAX_AGE = timedelta(days=7)
+# Sites that may send a page's edit token straight into the Schedule Editor (the page
+# owners' apps). From any other site the editor first asks the person to confirm.
+SCHEDULER_EDITOR_ORIGINS = env.env_origins(ENV, "SCHEDULER_EDITOR_ORIGINS")
 # Test-only switch for the control run of the double-booking race test: never set it.
 SCHEDULER_DISABLE_BOOKING_LOCKS = False
