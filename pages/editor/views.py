@@ -2,7 +2,9 @@
 
 GET /editor/?edit_token=... or POST /editor/ (edit_token in the body): the one request
 that carries the token. It becomes a grant in the session (pages/editor/access.py) and
-the browser is sent on to /editor/<page id>/, which shows every section. Each section
+the browser is sent on to /editor/<page id>/, which shows every section. Sent from a site
+we do not trust, it first shows what would be edited, and POST /editor/confirm/ (CSRF
+checked) makes the grant. Each section
 posts to /editor/<page id>/<section>/: with htmx the section's form comes back in place
 (422 with the errors beside the fields), without JavaScript the whole page does (a 303
 back to the page once saved).
