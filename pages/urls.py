@@ -6,6 +6,7 @@ from pages.editor import views
 
 urlpatterns = [
     path("editor/", views.open_editor, name="editor-open"),
+    path("editor/confirm/", views.confirm_editor, name="editor-confirm"),
     path("editor/<uuid:page_id>/", views.editor, name="editor"),
     path("editor/<uuid:page_id>/<slug:section>/", views.save_section, name="editor-section"),
     path("editor/<uuid:page_id>/<slug:section>/row/", views.new_row, name="editor-row"),

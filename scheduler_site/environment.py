@@ -55,6 +55,26 @@ def env_list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]
     return items
 
 
+def env_origins(env: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated list of web origins (scheme://host[:port], nothing after)."""
+    origins = []
+    for item in env.get(name, "").split(","):
+        item = item.strip().rstrip("/")
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            raise _fail(
+                name, env[name], f"{item!r} is not an origin such as https://app.example.com"
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise _fail(
+                name, env[name], f"{item!r} is not an origin such as https://app.example.com"
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return origins
+
+
 def secret_key(env: Mapping[str, str], name: str, key_file: Path) -> str:
     """The SECRET_KEY, or one generated once and kept in ``key_file`` (the embedded
     default), so that a fresh machine gets a real random key and restarts keep it."""

@@ -21,6 +21,10 @@ ALLOWED_HOSTS = env.env_list(ENV, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 if (site_host := urlsplit(SITE_URL).hostname) and site_host not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(site_host)
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# Reverse proxies in front of the web tier that append to X-Forwarded-For: the per-IP
+# rate limits read the guest's address that many hops back, and X-Forwarded-Proto is
+# trusted only when there is at least one.
+SCHEDULER_TRUSTED_PROXY_HOPS = env.env_int(ENV, "SCHEDULER_TRUSTED_PROXY_HOPS", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -99,9 +103,28 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it into the x-csrftoken header
 CSRF_FAILURE_VIEW = "bookings.views.csrf.csrf_failure"  # "this form has expired", translated
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if SITE_URL.startswith("https://"):
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# HTTPS (README, "Security"): an https SITE_URL turns on secure cookies, HSTS and the
+# redirect of plain-http requests; the embedded default (http://127.0.0.1) gets none of
+# them, so `make run` keeps working over plain http.
+SITE_IS_HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_IS_HTTPS
+SECURE_HSTS_SECONDS = env.env_int(
+    ENV, "SCHEDULER_HSTS_SECONDS", 365 * 24 * 3600 if SITE_IS_HTTPS else 0
+)
+# HSTS applies to the subdomains of the site's own host (cal.example.com), not its parent.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# "preload" consents to the browsers' built-in list for the whole registrable domain: the
+# operator's decision, so off unless asked for, and Django's reminder of it is silenced.
+SECURE_HSTS_PRELOAD = env.env_bool(ENV, "SCHEDULER_HSTS_PRELOAD", False)
+# Off behind a proxy that redirects by itself.
+SECURE_SSL_REDIRECT = env.env_bool(ENV, "SCHEDULER_SSL_REDIRECT", SITE_IS_HTTPS)
+# Load balancers probe the web processes directly, over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# X-Forwarded-Proto says a request came in over https only when a proxy we trust set it;
+# without one, any client could send the header.
+if SCHEDULER_TRUSTED_PROXY_HOPS > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Email
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Scheduler <scheduler@localhost>")
@@ -184,19 +207,48 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Secrets stay out of logs (scheduler_site/redaction.py): every record is redacted when it
+# is made, whatever its logger (gunicorn's and Celery's included, whose handlers are left
+# as they set them), and every handler and logger below carries the filter as well, which
+# also redacts the request Django attaches to its records. "django" and "django.server"
+# are named so that Django's own default handlers are replaced by these.
+LOGGING_CONFIG = "scheduler_site.redaction.configure_logging"
+REDACTED = {"filters": ["redact_secrets"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"redact_secrets": {"()": "scheduler_site.redaction.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", **REDACTED},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", **REDACTED},
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": ENV.get("LOG_LEVEL", "INFO").upper(),
+        **REDACTED,
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True, **REDACTED},
+        "django.request": {**REDACTED},
+        "django.security": {**REDACTED},
+        "django.security.csrf": {**REDACTED},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False, **REDACTED},
+        "django.db.backends": {"level": "WARNING", **REDACTED},
+    },
 }
 
 # Product settings
-# Reverse proxies in front of the web tier that append to X-Forwarded-For: the per-IP
-# rate limits of the booking pages read the guest's address that many hops back.
-SCHEDULER_TRUSTED_PROXY_HOPS = env.env_int(ENV, "SCHEDULER_TRUSTED_PROXY_HOPS", 0)
 SCHEDULER_CONFIRM_LINK_MAX_AGE = timedelta(days=7)
+# Sites that may send a page's edit token straight into the Schedule Editor (the page
+# owners' apps). From any other site the editor first asks the person to confirm.
+SCHEDULER_EDITOR_ORIGINS = env.env_origins(ENV, "SCHEDULER_EDITOR_ORIGINS")
 # Test-only switch for the control run of the double-booking race test: never set it.
 SCHEDULER_DISABLE_BOOKING_LOCKS = False

@@ -4,8 +4,11 @@ write the response."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -18,6 +21,7 @@ from bookings.availability_loader import to_unix
 from bookings.guest_input import clean_guest
 from bookings.idempotency import request_digest, run_once
 from bookings.models import Booking, Session
+from bookings.rate_limits import client_ip
 from pages import tokens
 from pages.api import parsing as p
 from pages.api.auth import Caller
@@ -67,9 +71,16 @@ def created_json(booking: Booking, booking_ref: str) -> dict:
     }
 
 
-def caller_scope(caller: Caller | None) -> str:
+def caller_scope(request) -> str:
+    """Whose Idempotency-Keys these are: a credential's, or an anonymous client's address.
+
+    Anonymous keys are bound to the client's address (behind SCHEDULER_TRUSTED_PROXY_HOPS
+    proxies, the forwarded one), so another client replaying a key and an identical body
+    runs its own request instead of receiving the first caller's booking_ref. The address
+    is kept as a keyed digest, not in plain text."""
+    caller: Caller | None = request.auth
     if caller is None:
-        return "public"
+        return public_scope(client_ip(request))
     if caller.kind == "api_key":
         return f"key:{caller.api_key.pk}"
     if caller.kind == "grant":
@@ -77,6 +88,11 @@ def caller_scope(caller: Caller | None) -> str:
     if caller.kind == "session":
         return f"session:{caller.session_id}"
     return f"page:{caller.configuration.pk}"
+
+
+def public_scope(address: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return "public:" + hmac.new(key, b"idempotency:" + address.encode(), hashlib.sha256).hexdigest()
 
 
 class BookingsView(SchedulingView):
@@ -106,7 +122,7 @@ class BookingsView(SchedulingView):
         def work():
             return 200, _without_ref(self.book(request, configuration))
 
-        status, body = run_once(key=key, scope=caller_scope(request.auth), digest=digest, work=work)
+        status, body = run_once(key=key, scope=caller_scope(request), digest=digest, work=work)
         if "error" in body:
             return Response({"request_id": new_request_id(), **body}, status=status)
         booking = (

@@ -4,8 +4,8 @@ else; the v2 shapes and error envelope."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +18,9 @@ from pages.api import parsing as p
 from pages.api.errors import BadRequest, NotFound, Unauthorized
 from pages.api.v2_pages import page_json
 from pages.models import Configuration
+
+# The v2 widget routes answer the seed's shapes, which they document as free-form JSON.
+ANY_LIST = {"type": "array", "items": {"type": "object"}}
 
 
 class PublicV2View(p.RefusesNulCharacters, APIView):
@@ -48,7 +51,7 @@ class InfoView(PublicV2View):
     """GET /schedule/{slug}/info"""
 
     @extend_schema(
-        operation_id="v2_schedule_info", tags=["v2"], responses={200: serializers.DictField()}
+        operation_id="v2_schedule_info", tags=["v2"], responses={200: OpenApiTypes.OBJECT}
     )
     def get(self, request, slug):
         return Response(page_json(self.page(slug), public=True))
@@ -57,9 +60,7 @@ class InfoView(PublicV2View):
 class TimeslotsView(PublicV2View):
     """GET|POST /schedule/{slug}/timeslots"""
 
-    @extend_schema(
-        operation_id="v2_schedule_timeslots", tags=["v2"], responses={200: serializers.ListField()}
-    )
+    @extend_schema(operation_id="v2_schedule_timeslots", tags=["v2"], responses={200: ANY_LIST})
     def get(self, request, slug):
         from bookings.api.availability_input import read_range
 
@@ -91,8 +92,8 @@ class TimeslotsView(PublicV2View):
     @extend_schema(
         operation_id="v2_schedule_book",
         tags=["v2"],
-        request=serializers.DictField(),
-        responses={200: serializers.DictField()},
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, slug):
         page = self.page(slug)
@@ -157,8 +158,8 @@ class CancelView(PublicV2View):
     @extend_schema(
         operation_id="v2_schedule_cancel",
         tags=["v2"],
-        request=serializers.DictField(),
-        responses={200: serializers.DictField()},
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, slug, edit_hash):
         page = self.page(slug)
@@ -181,8 +182,8 @@ class ConfirmView(PublicV2View):
     @extend_schema(
         operation_id="v2_schedule_confirm",
         tags=["v2"],
-        request=serializers.DictField(),
-        responses={200: serializers.DictField()},
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request, slug, edit_hash):
         page = self.page(slug)

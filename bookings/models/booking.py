@@ -127,7 +127,8 @@ class IdempotencyKey(models.Model):
     replays the first response; another body is refused; one still running is a 409."""
 
     key = models.CharField(max_length=255)
-    # Who asked (API key id, session id, or "public"), so keys of callers never collide.
+    # Who asked (API key, grant, session, page, or "public:" and a digest of an anonymous
+    # client's address), so keys of callers never collide.
     scope = models.CharField(max_length=100)
     request_digest = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)

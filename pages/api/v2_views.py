@@ -7,6 +7,7 @@ the page's own edit token (that page only)."""
 from __future__ import annotations
 
 from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -90,7 +91,7 @@ class ManagePagesView(V2View):
     @extend_schema(
         operation_id="v2_pages_create",
         tags=["v2"],
-        request=serializers.DictField(),
+        request=OpenApiTypes.OBJECT,
         responses={200: PAGE},
     )
     def post(self, request):
@@ -126,7 +127,7 @@ class ManagePageView(V2View):
     @extend_schema(
         operation_id="v2_pages_update",
         tags=["v2"],
-        request=serializers.DictField(),
+        request=OpenApiTypes.OBJECT,
         responses={200: PAGE},
     )
     def put(self, request, page_id):

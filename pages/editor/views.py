@@ -2,7 +2,9 @@
 
 GET /editor/?edit_token=... or POST /editor/ (edit_token in the body): the one request
 that carries the token. It becomes a grant in the session (pages/editor/access.py) and
-the browser is sent on to /editor/<page id>/, which shows every section. Each section
+the browser is sent on to /editor/<page id>/, which shows every section. Sent from a site
+we do not trust, it first shows what would be edited, and POST /editor/confirm/ (CSRF
+checked) makes the grant. Each section
 posts to /editor/<page id>/<section>/: with htmx the section's form comes back in place
 (422 with the errors beside the fields), without JavaScript the whole page does (a 303
 back to the page once saved).
@@ -23,17 +25,26 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from pages.editor.access import configuration_of_token, editable_configuration, grant_editing
+from pages.editor.access import (
+    configuration_of_ticket,
+    configuration_of_token,
+    editable_configuration,
+    editor_ticket,
+    exchange_is_trusted,
+    grant_editing,
+)
 from pages.editor.sections import SECTIONS, Section, SectionForms, open_hours_view
 from pages.models import Configuration
 from pages.validators import known_timezones
 
 TEMPLATE = "pages/editor.html"
 DENIED_TEMPLATE = "pages/editor_denied.html"
+CONFIRM_TEMPLATE = "pages/editor_confirm.html"
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -77,18 +88,45 @@ def denied(request: HtmxHttpRequest, reason: str) -> HttpResponse:
 
 @never_cache
 @csrf_exempt
+@sensitive_post_parameters("edit_token")
 @require_http_methods(["GET", "POST"])
 def open_editor(request: HtmxHttpRequest) -> HttpResponse:
     """Exchanges the edit token for a grant in the session.
 
     Exempt from CSRF on purpose: the POST comes from the page owner's own app, another
-    site, with no CSRF token of ours. Forging it gains nothing: the sender must hold a
-    valid edit token, and it only adds a page to the session, never removes one.
+    site, with no CSRF token of ours. What a forged exchange could do is sign a victim's
+    browser in to the forger's page (login CSRF), so a request from an origin we do not
+    trust (pages/editor/access.py) is not exchanged: it gets a page naming what would be
+    edited, whose button confirms through ``confirm_editor`` under Django's CSRF check.
     """
     source = request.POST if request.method == "POST" else request.GET
     configuration = configuration_of_token(source.get("edit_token"))
     if configuration is None:
         return _private(denied(request, "bad_token"), "no-referrer")
+    if not exchange_is_trusted(request, configuration):
+        context = {
+            "configuration": configuration,
+            "organizer": configuration.grant,
+            "ticket": editor_ticket(configuration),
+        }
+        # Not "no-referrer": the confirming POST must carry our Origin for the CSRF check,
+        # and "strict-origin" sends no more than that (not this URL's token).
+        return _private(render(request, CONFIRM_TEMPLATE, context), "strict-origin")
+    return _open(request, configuration)
+
+
+@never_cache
+@require_POST
+def confirm_editor(request: HtmxHttpRequest) -> HttpResponse:
+    """The confirmation of an exchange that came from another site: a form of ours, so
+    Django's CSRF check applies, carrying a signed ticket rather than the token."""
+    configuration = configuration_of_ticket(request.POST.get("ticket"))
+    if configuration is None:
+        return _private(denied(request, "bad_token"), "no-referrer")
+    return _open(request, configuration)
+
+
+def _open(request: HtmxHttpRequest, configuration: Configuration) -> HttpResponse:
     grant_editing(request, configuration)
     response = redirect("editor", page_id=configuration.pk)
     if request.method == "POST":

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from bookings import links
+from bookings.api.bookings import public_scope
 from bookings.idempotency import request_digest
 from bookings.models import Booking, BookingHost, IdempotencyKey
 from pages.models import AdditionalField, Configuration, Event
@@ -407,7 +408,8 @@ def test_a_key_still_in_flight_is_a_409(api, page):
     query = {"configuration_id": [str(page.pk)]}
     digest = request_digest("POST", "/v3/scheduling/bookings", query, json.dumps(body).encode())
     # The first request with this key has claimed it and not answered yet.
-    IdempotencyKey.objects.create(key="busy", scope="public", request_digest=digest)
+    scope = public_scope("127.0.0.1")  # the test client's address
+    IdempotencyKey.objects.create(key="busy", scope=scope, request_digest=digest)
     response = api.post(
         f"/v3/scheduling/bookings?configuration_id={page.pk}",
         body,

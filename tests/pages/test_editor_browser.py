@@ -138,17 +138,53 @@ def test_the_editor_fits_a_phone(live_server, browser, screenshot, v2_page):
     page.close()
 
 
-def test_a_backend_posts_the_token_from_its_own_site(live_server, browser, v2_page):
-    """The POST exchange from another site (here a page with no origin at all): the session
-    cookie set by the answer is sent with the redirect that follows (SameSite=Lax)."""
-    configuration, token = v2_page
-    page = new_page(browser)
-    page.set_content(
-        f'<form method="post" action="{live_server.url}/editor/">'
+CUSTOMER_APP = "http://app.customer.test"
+
+
+def token_form(action: str, token: str) -> str:
+    return (
+        f'<form method="post" action="{action}">'
         f'<input type="hidden" name="edit_token" value={json.dumps(token)}>'
         "<button>Edit my scheduling page</button></form>"
     )
+
+
+def test_a_listed_customer_app_posts_the_token_straight_into_the_editor(
+    live_server, browser, settings, v2_page
+):
+    """The POST exchange from the page owner's app, a listed origin (served here by the
+    browser itself): the session cookie set by the answer is sent with the redirect that
+    follows (SameSite=Lax)."""
+    settings.SCHEDULER_EDITOR_ORIGINS = [CUSTOMER_APP]
+    configuration, token = v2_page
+    page = new_page(browser)
+    page.route(
+        f"{CUSTOMER_APP}/**",
+        lambda route: route.fulfill(
+            content_type="text/html", body=token_form(f"{live_server.url}/editor/", token)
+        ),
+    )
+    page.goto(f"{CUSTOMER_APP}/settings")
     page.get_by_role("button").click()
+    page.wait_for_url(f"{live_server.url}/editor/{configuration.pk}/")
+    assert page.locator("h1").inner_text() == "Coffee with Olive"
+    page.close()
+
+
+def test_a_token_posted_from_another_site_opens_the_editor_once_the_person_confirms(
+    live_server, browser, screenshot, v2_page
+):
+    """Login CSRF: the same form on a site nobody listed (here a page with no origin at
+    all) lands on a page of ours that names the page to be edited."""
+    configuration, token = v2_page
+    page = new_page(browser)
+    page.set_content(token_form(f"{live_server.url}/editor/", token))
+    page.get_by_role("button").click()
+    page.get_by_role("heading", name="Open the editor?").wait_for()
+    assert "Coffee with Olive" in page.locator("main").inner_text()
+    assert token not in page.content()
+    screenshot(page, "confirm-exchange")
+    page.get_by_role("button", name="Open the editor").click()
     page.wait_for_url(f"{live_server.url}/editor/{configuration.pk}/")
     assert page.locator("h1").inner_text() == "Coffee with Olive"
     page.close()

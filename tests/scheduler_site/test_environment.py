@@ -161,3 +161,20 @@ def test_start_up_stops_and_names_the_bad_variable(name, value, tmp_path):
     )
     assert result.returncode != 0
     assert f"{name}=" in result.stderr
+
+
+def test_editor_origins_default_to_none_and_are_read_as_origins():
+    assert env.env_origins({}, "SCHEDULER_EDITOR_ORIGINS") == []
+    value = "https://App.Customer.test/, http://localhost:3000"
+    assert env.env_origins({"SCHEDULER_EDITOR_ORIGINS": value}, "SCHEDULER_EDITOR_ORIGINS") == [
+        "https://app.customer.test",
+        "http://localhost:3000",
+    ]
+
+
+@pytest.mark.parametrize(
+    "value", ["app.customer.test", "https://app.customer.test/settings", "ftp://x.test"]
+)
+def test_editor_origins_reject_what_is_not_an_origin(value):
+    with pytest.raises(ImproperlyConfigured, match="^SCHEDULER_EDITOR_ORIGINS="):
+        env.env_origins({"SCHEDULER_EDITOR_ORIGINS": value}, "SCHEDULER_EDITOR_ORIGINS")
