@@ -64,6 +64,13 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def booking_page_url(configuration) -> str:
+    """The public page to book ``configuration`` on, or "" when it has none."""
+    if not configuration.slug or configuration.requires_session_auth:
+        return ""
+    return absolute(reverse("booking-page", args=[configuration.slug]))
+
+
 def guest_manage_url(booking) -> str:
     """Where the guest sees, reschedules or cancels this booking."""
     ref = booking_ref(booking)

@@ -82,7 +82,7 @@ class GrantAdmin(DeletesThroughServices, admin.ModelAdmin):
     search_fields = ["email", "name"]
     list_filter = ["timezone"]
     inlines = [CalendarInline]
-    fields = ["email", "name", "timezone"]
+    fields = ["email", "name", "timezone", "picture_url"]
     actions = ["issue_access_token"]
 
     def save_model(self, request, obj, form, change):

@@ -48,9 +48,11 @@ def ensure_primary_calendar(grant: Grant) -> Calendar:
 
 
 @transaction.atomic
-def create_grant(*, email: str, name: str = "", timezone: str = "UTC") -> tuple[Grant, str]:
+def create_grant(
+    *, email: str, name: str = "", timezone: str = "UTC", picture_url: str = ""
+) -> tuple[Grant, str]:
     """A new organizer with a primary calendar; returns the grant and its access token."""
-    grant = Grant(email=email.strip(), name=name, timezone=timezone)
+    grant = Grant(email=email.strip(), name=name, timezone=timezone, picture_url=picture_url)
     token = grant.set_new_access_token()
     grant.full_clean()
     grant.save()

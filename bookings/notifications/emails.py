@@ -294,6 +294,8 @@ def template_context(message: OutboxMessage, booking: Booking) -> dict:
         if can_reschedule or can_cancel:
             context["manage_url"] = links.guest_manage_url(booking)
             context["can_reschedule"], context["can_cancel"] = can_reschedule, can_cancel
+    if context["to_guest"] and message.purpose in ("cancelled", "declined"):
+        context["book_again_url"] = links.booking_page_url(configuration)
     if message.purpose == "organizer_request":
         if booking.status != Booking.Status.PENDING or not booking.organizer_link_nonce:
             raise NotOwed("The booking is no longer waiting for the organizer.")

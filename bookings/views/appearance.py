@@ -108,7 +108,7 @@ def appearance_of(configuration) -> Appearance:
     return Appearance(
         palette=palette(color),
         custom_color=isinstance(color, str) and bool(HEX_COLOR.match(color)),
-        logo=safe_url(raw.get("logo")),
+        logo=safe_url(raw.get("logo")) or safe_url(raw.get("company_logo_url")),
         company_name=text(raw.get("company_name"), 200),
         submit_text=text(raw.get("submit_text"), 100),
         thank_you_text=text(raw.get("thank_you_text"), 2000),

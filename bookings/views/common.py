@@ -53,7 +53,7 @@ def organizers_of(configuration: Configuration) -> list:
     """Who the guest meets: the organizer (collective) or the possible hosts (round-robin)."""
     return [
         p
-        for p in configuration.participants.all()
+        for p in configuration.participants.select_related("grant")
         if p.is_organizer or configuration.is_round_robin
     ]
 

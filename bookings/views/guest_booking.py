@@ -151,6 +151,15 @@ def manage_path(booking: Booking, **query) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
+def book_again_url(configuration, zone: str, language: str) -> str:
+    """The page to book another time on, after a cancellation or a decline ("" when the
+    configuration has no public page)."""
+    if not configuration.slug or configuration.requires_session_auth:
+        return ""
+    path = reverse("booking-page", args=[configuration.slug])
+    return f"{path}?{urlencode({'tz': zone, 'lang': language})}"
+
+
 def _manage_context(request, booking: Booking, language: str, zone: str, **more) -> dict:
     configuration = booking.configuration
     hours, _explicit = page_clock(request, language)
@@ -174,6 +183,7 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
         "reschedule_url": f"{reverse('booking-reschedule', args=[ref])}?"
         + urlencode({"tz": zone, "lang": language}),
         "cancel_url": reverse("booking-cancel", args=[ref]),
+        "book_again_url": book_again_url(configuration, zone, language),
         "notice_minutes": configuration.min_cancellation_notice,
         **more,
     }

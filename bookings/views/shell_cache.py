@@ -71,10 +71,12 @@ def _statement() -> str:
         ]
         columns += [f"g.{col(g, 'timezone')}"]
         columns += [f"p.{col(p, name)}" for name in ("name", "email", "is_organizer", "grant")]
+        columns += [f"h.{col(g, 'picture_url')}", f"h.{col(g, 'name')}"]
         _sql = (
             f"SELECT {', '.join(columns)} FROM {q(c.db_table)} c "  # noqa: S608
             f"JOIN {q(g.db_table)} g ON g.{col(g, 'id')} = c.{col(c, 'grant')} "
             f"LEFT JOIN {q(p.db_table)} p ON p.{col(p, 'configuration')} = c.{col(c, 'id')} "
+            f"LEFT JOIN {q(g.db_table)} h ON h.{col(g, 'id')} = p.{col(p, 'grant')} "
             f"WHERE c.{col(c, 'slug')} = %s AND c.{col(c, 'requires_session_auth')} = %s "
             f"ORDER BY p.{col(p, 'position')}, p.{col(p, 'email')}"
         )

@@ -15,6 +15,7 @@ from pages.api.model_errors import NonFieldError, service_errors
 from pages.api.openapi import DELETED, PAGE_PARAMETERS, constant, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
+from pages.validators import web_url_problem
 
 PROVIDER = "virtual-calendar"
 EMAIL_TAKEN = "a grant with this email address already exists"
@@ -33,6 +34,7 @@ def grant_json(grant: Grant) -> dict:
         "email": grant.email,
         "name": grant.name,
         "timezone": grant.timezone,
+        "picture_url": grant.picture_url or None,
         "created_at": unix(grant.created_at),
         "updated_at": unix(grant.updated_at),
     }
@@ -47,7 +49,10 @@ def read_new_grant(body) -> dict:
         raise BadRequest(EMAIL_TAKEN, field="email")
     name = p.text(given(body, "name", ""), "name", max_length=200)
     zone = zone_or_blank(body, "timezone", "timezone") or "UTC"
-    return {"email": email, "name": name, "timezone": zone}
+    picture = p.text(given(body, "picture_url", ""), "picture_url", max_length=2000).strip()
+    if picture and (problem := web_url_problem(picture)):
+        raise BadRequest(problem, field="picture_url")
+    return {"email": email, "name": name, "timezone": zone, "picture_url": picture}
 
 
 class GrantSchema(serializers.Serializer):
@@ -58,6 +63,9 @@ class GrantSchema(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField(allow_blank=True)
     timezone = serializers.CharField(help_text="IANA zone")
+    picture_url = serializers.CharField(
+        allow_null=True, help_text="The organizer's picture on booking pages (https), or null"
+    )
     created_at = serializers.IntegerField(help_text="Unix seconds")
     updated_at = serializers.IntegerField(help_text="Unix seconds")
 
@@ -75,6 +83,13 @@ NEW_GRANT_REQUEST = inline_serializer(
         ),
         "timezone": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, help_text="IANA zone (default UTC)"
+        ),
+        "picture_url": serializers.CharField(
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            max_length=2000,
+            help_text="The organizer's picture on booking pages: an https address",
         ),
     },
 )

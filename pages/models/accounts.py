@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from pages import tokens
-from pages.validators import validate_timezone
+from pages.validators import validate_timezone, validate_web_url
 
 
 class ApiKey(models.Model):
@@ -43,6 +43,12 @@ class Grant(models.Model):
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    picture_url = models.CharField(
+        max_length=2000,
+        blank=True,
+        validators=[validate_web_url],
+        help_text="A picture of the organizer shown on their booking pages (https).",
+    )
     access_token_digest = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
