@@ -109,6 +109,8 @@ def test_every_email_to_a_host_links_to_their_page_and_no_guest_email_does(booki
         assert url.startswith("http://127.0.0.1:8000/organizer/")
         assert links.read_organizer_page_token(path_of(url).split("/")[2]) == (booking.id, HOST)
     assert to_guest and not any(page_links(m) for m in to_guest)
+    assert "See or cancel this booking: http" in to_host[0].body
+    assert "See this booking: http" in to_host[-1].body, "nothing left to cancel"
 
 
 def test_the_organizers_request_and_reminders_link_there_too(make_configuration, mailoutbox):
