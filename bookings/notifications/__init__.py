@@ -23,9 +23,10 @@ Who gets what:
   webhook booking.pending. Confirmed: as booked, the invite now CONFIRMED. Declined: the
   guest and the organizer a decline notice with an .ics CANCEL; webhook
   booking.cancelled.
-- rescheduled: guests and hosts an updated .ics; reminders moved; webhook
-  booking.rescheduled. Cancelled: guests and hosts an .ics CANCEL with the reason,
-  reminders removed; webhook booking.cancelled.
+- rescheduled: guests and hosts an updated .ics (a host the booking moved away from an
+  .ics CANCEL); reminders moved; webhook booking.rescheduled.
+- cancelled: guests and hosts an .ics CANCEL with the reason; reminders removed;
+  webhook booking.cancelled.
 Every invite of a booking has one UID; its SEQUENCE is 0 when the booking is made and
 one more with each later change (calendar_invites.next_sequence), whoever is told.
 ``disable_emails`` stops every email; the v2 flags confirmation_emails_to_guests /
@@ -170,7 +171,11 @@ def booking_declined(booking, reason: str) -> None:
     owed.done()
 
 
-def booking_rescheduled(booking, old_start: dt.datetime, old_end: dt.datetime) -> None:
+def booking_rescheduled(
+    booking, old_start: dt.datetime, old_end: dt.datetime, dropped_hosts=()
+) -> None:
+    """``dropped_hosts``: grants that hosted the booking before and do not now (round-robin
+    gave the new time to someone else): their calendars lose the event."""
     owed = _Owed(booking)
     moved = {"old_start": outbox.instant(old_start), "old_end": outbox.instant(old_end)}
     pending = booking.status == booking.Status.PENDING
@@ -180,6 +185,19 @@ def booking_rescheduled(booking, old_start: dt.datetime, old_end: dt.datetime) -
     # invited when the organizer confirms).
     owed.guests("rescheduled", everyone=not pending, invite=owed.switches.invite, **invite, **moved)
     owed.hosts("rescheduled", invite=True, **invite, **moved)
+    if dropped_hosts:
+        # The same SEQUENCE as the new hosts' REQUEST: other calendars, one change. The
+        # times are the ones those hosts had.
+        owed.email(
+            "cancelled",
+            recipients.hosts(booking, list(dropped_hosts)),
+            allowed=owed.switches.to_hosts,
+            invite=True,
+            reason="",
+            **{**invite, "invite_status": "CANCELLED"},
+            start=outbox.instant(old_start),
+            end=outbox.instant(old_end),
+        )
     reminders.remove(booking, "The booking was rescheduled.")
     owed.reminders()
     owed.webhook(

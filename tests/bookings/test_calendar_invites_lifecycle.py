@@ -294,3 +294,37 @@ def test_the_confirmation_email_carries_the_web_calendar_links(booked, mailoutbo
     assert "Add to Google Calendar</a>" in html and "Add to Outlook</a>" in html
     [notice] = [m for m in mailoutbox if ORGANIZER in m.to[0]]
     assert "Add to Outlook: https://outlook.live.com/" in notice.body
+
+
+def test_a_host_a_round_robin_reschedule_moves_away_from_loses_the_event(
+    make_configuration, busy_event, mailoutbox
+):
+    configuration = make_configuration(
+        ("ann@example.com", "bob@example.com"),
+        zones=["Asia/Kolkata", "Asia/Kolkata"],
+        availability_method="max-availability",
+        title="Tax review",
+    )
+    ann, bob = configuration.hosts
+    booking = book(configuration).booking
+    assert [row.grant for row in booking.host_rows.all()] == [ann]
+    [(_s, _c, first)] = invites_to(mailoutbox, "ann@example.com")
+    new_start = kolkata(TUESDAY, 11)
+    busy_event(
+        ann,
+        dt.datetime.fromtimestamp(new_start, dt.UTC),
+        dt.datetime.fromtimestamp(new_start + 3600, dt.UTC),
+    )
+    services.reschedule_booking(booking=booking, start=new_start)
+    assert [row.grant for row in booking.host_rows.all()] == [bob]
+
+    subject, calendar, event = last_invite(mailoutbox, "ann@example.com")
+    assert subject == "Cancelled: Tax review"
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(event["UID"]) == str(first["UID"])
+    assert event["SEQUENCE"] > first["SEQUENCE"]
+    assert event.decoded("DTSTART") == first.decoded("DTSTART"), "the time Ann had"
+    _subject, calendar, event = last_invite(mailoutbox, "bob@example.com")
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(event["UID"]) == str(first["UID"])
+    assert event.decoded("DTSTART") == dt.datetime.fromtimestamp(new_start, dt.UTC)
