@@ -51,7 +51,6 @@ def outlook_url(
     *, title: str, start: dt.datetime, end: dt.datetime, location: str = "", details: str = ""
 ) -> str:
     query = {
-        "path": "/calendar/action/compose",
         "rru": "addevent",
         "subject": title,
         "startdt": f"{_utc(start):%Y-%m-%dT%H:%M:%SZ}",
