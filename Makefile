@@ -16,17 +16,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Migrate, load the demo, then serve the site and a Celery worker (beat embedded).
-# Ctrl-C stops both.
+# Migrate, load the demo, then serve the site and a Celery worker (beat embedded) as one
+# service (bin/run_site.py): SITE_URL follows HOST and PORT unless set; one Ctrl-C, or a
+# SIGTERM, stops both and everything they started.
 run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
-	@echo "Serving http://$(HOST):$(PORT)/book/demo/  (admin: http://$(HOST):$(PORT)/admin/, make a user with: $(PY) manage.py createsuperuser)"
-	@trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A scheduler_site worker --beat --loglevel=INFO --concurrency=2 \
-		--without-mingle --without-gossip & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
-	wait
+	@echo "Admin: make a user with: $(PY) manage.py createsuperuser"
+	@$(PY) bin/run_site.py --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest

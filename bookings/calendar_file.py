@@ -4,7 +4,7 @@ Built by the same builder as the emailed invites (bookings.notifications.calenda
 so the UID (the booking id at the site's host) and the SEQUENCE match theirs: importing
 the download after an emailed update, or the reverse, updates one event rather than
 adding a second. METHOD is PUBLISH: a file to add to a calendar, not an invitation to
-answer.
+answer. A booking waiting for the organizer is TENTATIVE, like its emailed invite.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def booking_calendar_file(booking, *, manage_url: str = "") -> bytes:
         organizer_name=organizer_name,
         attendees=attendees,
         manage_url=manage_url,
+        status=calendar_invites.status_of(booking),
     )
 
 

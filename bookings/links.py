@@ -9,6 +9,12 @@ by id) can still carry the guest's link. Rotating SECRET_KEY invalidates old lin
 The organizer's confirm/decline link is signed, expires (SCHEDULER_CONFIRM_LINK_MAX_AGE)
 and carries a nonce stored on the booking and cleared on use: it works once, and it
 cannot be derived from booking_ref.
+
+The organizer's page for a booking (/organizer/<token>/, in every email to a host) is
+signed with its own salt, so neither of the other two can be turned into it. It names
+the booking and the host it was sent to, works as often as needed, and ends with the
+meeting: the page refuses it once the booking's current end has passed (a reschedule
+moves that moment along), or when the host no longer hosts the booking.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pages import tokens
 
 SALT_BYTES = 16
 ORGANIZER_LINK_SALT = "bookings.organizer-link"
+ORGANIZER_PAGE_SALT = "bookings.organizer-page"
 
 
 def _salt(booking_id: uuid.UUID) -> bytes:
@@ -147,3 +154,26 @@ def organizer_link_booking(token: str):
     if booking.status != Booking.Status.PENDING:
         return booking, "used"
     return booking, ""
+
+
+def organizer_page_token(booking, email: str) -> str:
+    """The token of ``email``'s (a host's) page for this booking. Without a timestamp:
+    the same for every email, its end is the meeting's (checked by the page)."""
+    data = {"b": str(booking.id), "h": email.strip().lower()}
+    return signing.Signer(salt=ORGANIZER_PAGE_SALT).sign_object(data)
+
+
+def organizer_page_url(booking, email: str) -> str:
+    return absolute(reverse("organizer-booking", args=[organizer_page_token(booking, email)]))
+
+
+def read_organizer_page_token(token: str) -> tuple[uuid.UUID, str] | None:
+    """(booking id, host email) from an organizer page token, or None when it is not one
+    this server signed. Whether the meeting is over is the page's check."""
+    if not isinstance(token, str) or not 0 < len(token) <= 500:
+        return None
+    try:
+        data = signing.Signer(salt=ORGANIZER_PAGE_SALT).unsign_object(token)
+        return uuid.UUID(data["b"]), str(data["h"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None

@@ -365,6 +365,9 @@ def reschedule_booking(
         organizer = keep[0] if keep else next(p for p in free if p.email == slot.emails[0])
         hosts = [organizer]
     old_start, old_end = booking.start, booking.end
+    kept = {h.grant_id for h in hosts}
+    dropped = [row.grant for row in booking.host_rows.select_related("grant")]
+    dropped = [grant for grant in dropped if grant.pk not in kept]
     booking.start = from_unix(start)
     booking.end = from_unix(start + configuration.duration_minutes * 60)
     booking.organizer = organizer.grant
@@ -376,7 +379,7 @@ def reschedule_booking(
         Event.objects.filter(pk=booking.event_id).update(
             start=booking.start, end=booking.end, calendar_id=calendar_id, updated_at=now
         )
-    notifications.booking_rescheduled(booking, old_start, old_end)
+    notifications.booking_rescheduled(booking, old_start, old_end, dropped_hosts=dropped)
     return booking
 
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("booking/<str:ref>/cancel/", views.cancel_booking, name="booking-cancel"),
     path("booking/<str:ref>/calendar.ics", views.booking_calendar, name="booking-calendar-file"),
     path("confirm/<str:token>/", views.organizer_confirmation, name="organizer-confirmation"),
+    path("organizer/<str:token>/", views.organizer_booking, name="organizer-booking"),
     path("healthz", views.healthz, name="healthz"),
 ]

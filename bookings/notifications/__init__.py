@@ -16,13 +16,19 @@ Contract (called by bookings/services.py, with the booking already saved):
 
 Who gets what:
 - booked: the guest and each additional guest a confirmation with an .ics REQUEST and
-  their manage link; each host a notice; reminders; webhook booking.created.
-- pending: the guest an "awaiting confirmation" note; the organizer a request with
-  signed confirm and decline links; webhook booking.pending. Confirmed: as booked.
-  Declined: the guest a decline notice; webhook booking.cancelled.
-- rescheduled: guests an updated .ics (SEQUENCE + 1), hosts a notice, reminders moved;
-  webhook booking.rescheduled. Cancelled: guests an .ics CANCEL with the reason, hosts a
-  notice, reminders removed; webhook booking.cancelled.
+  their manage link; each host a notice with the same invite; reminders; webhook
+  booking.created.
+- pending: the guest an "awaiting confirmation" note with a TENTATIVE invite; the
+  organizer a request with signed confirm and decline links and the TENTATIVE invite;
+  webhook booking.pending. Confirmed: as booked, the invite now CONFIRMED. Declined: the
+  guest and the organizer a decline notice with an .ics CANCEL; webhook
+  booking.cancelled.
+- rescheduled: guests and hosts an updated .ics (a host the booking moved away from an
+  .ics CANCEL); reminders moved; webhook booking.rescheduled.
+- cancelled: guests and hosts an .ics CANCEL with the reason; reminders removed;
+  webhook booking.cancelled.
+Every invite of a booking has one UID; its SEQUENCE is 0 when the booking is made and
+one more with each later change (calendar_invites.next_sequence), whoever is told.
 ``disable_emails`` stops every email; the v2 flags confirmation_emails_to_guests /
 confirmation_emails_to_host stop the lifecycle emails to guests / hosts (the organizer's
 confirmation request still goes: without it nobody can confirm), and
@@ -109,12 +115,18 @@ class _Owed:
         outbox.send_after_commit(self.rows)
 
 
+def _invite(sequence: int, status: str) -> dict:
+    """What an email row records for its invite (sent to guests when
+    calendar_invite_to_guests allows, to hosts always: their calendars follow too)."""
+    return {"sequence": sequence, "invite_status": status}
+
+
 def _as_booked(owed: _Owed, *, new: bool = False) -> None:
-    if owed.switches.to_guests:
-        # A booking made just now has sent no invite yet: SEQUENCE 0, nothing to look up.
-        sequence = 0 if new else calendar_invites.current_sequence(owed.booking)
-        owed.guests("guest_confirmation", invite=owed.switches.invite, sequence=sequence)
-    owed.hosts("organizer_notice")
+    # A booking made just now has sent no invite yet: SEQUENCE 0, nothing to look up.
+    sequence = 0 if new else calendar_invites.next_sequence(owed.booking)
+    invite = _invite(sequence, "CONFIRMED")
+    owed.guests("guest_confirmation", invite=owed.switches.invite, **invite)
+    owed.hosts("organizer_notice", invite=True, **invite)
     owed.reminders()
     owed.webhook("booking.created")
 
@@ -123,11 +135,12 @@ def booking_created(booking, host_grants=None) -> None:
     """``host_grants``: the grants the booking occupies, when the caller holds them."""
     owed = _Owed(booking, host_grants)
     if booking.status == booking.Status.PENDING:
-        owed.guests("guest_pending", everyone=False)
+        tentative = _invite(0, "TENTATIVE")
+        owed.guests("guest_pending", everyone=False, invite=owed.switches.invite, **tentative)
         organizer = recipients.organizer(booking)
         if organizer is not None:
             # Not subject to confirmation_emails_to_host: it is how the organizer decides.
-            owed.email("organizer_request", [organizer], allowed=True)
+            owed.email("organizer_request", [organizer], allowed=True, invite=True, **tentative)
         owed.webhook("booking.pending")
     else:
         _as_booked(owed, new=True)
@@ -142,25 +155,49 @@ def booking_confirmed(booking) -> None:
 
 def booking_declined(booking, reason: str) -> None:
     owed = _Owed(booking)
+    cancel = _invite(calendar_invites.next_sequence(booking), "CANCELLED")
     reminders.remove(booking, "The booking was declined.")
-    owed.guests("declined", everyone=False, reason=reason or "")
+    owed.guests(
+        "declined", everyone=False, invite=owed.switches.invite, reason=reason or "", **cancel
+    )
+    organizer = recipients.organizer(booking)
+    if organizer is not None:
+        # The organizer was sent the tentative invite whatever the v2 flags say: the
+        # CANCEL that takes it out of their calendar goes the same way.
+        owed.email(
+            "declined", [organizer], allowed=True, invite=True, reason=reason or "", **cancel
+        )
     owed.webhook("booking.cancelled", cancellation_reason=reason or "")
     owed.done()
 
 
-def booking_rescheduled(booking, old_start: dt.datetime, old_end: dt.datetime) -> None:
+def booking_rescheduled(
+    booking, old_start: dt.datetime, old_end: dt.datetime, dropped_hosts=()
+) -> None:
+    """``dropped_hosts``: grants that hosted the booking before and do not now (round-robin
+    gave the new time to someone else): their calendars lose the event."""
     owed = _Owed(booking)
     moved = {"old_start": outbox.instant(old_start), "old_end": outbox.instant(old_end)}
-    # A pending booking's guest has no calendar entry yet: a note, not an updated invite.
-    was_invited = booking.status == booking.Status.BOOKED
-    owed.guests(
-        "rescheduled",
-        everyone=was_invited,
-        invite=was_invited and owed.switches.invite,
-        sequence=calendar_invites.next_sequence(booking) if was_invited else 0,
-        **moved,
-    )
-    owed.hosts("rescheduled", **moved)
+    pending = booking.status == booking.Status.PENDING
+    status = "TENTATIVE" if pending else "CONFIRMED"
+    invite = _invite(calendar_invites.next_sequence(booking), status)
+    # A pending booking was sent only to the guest who asked (its additional guests are
+    # invited when the organizer confirms).
+    owed.guests("rescheduled", everyone=not pending, invite=owed.switches.invite, **invite, **moved)
+    owed.hosts("rescheduled", invite=True, **invite, **moved)
+    if dropped_hosts:
+        # The same SEQUENCE as the new hosts' REQUEST: other calendars, one change. The
+        # times are the ones those hosts had.
+        owed.email(
+            "cancelled",
+            recipients.hosts(booking, list(dropped_hosts)),
+            allowed=owed.switches.to_hosts,
+            invite=True,
+            reason="",
+            **{**invite, "invite_status": "CANCELLED"},
+            start=outbox.instant(old_start),
+            end=outbox.instant(old_end),
+        )
     reminders.remove(booking, "The booking was rescheduled.")
     owed.reminders()
     owed.webhook(
@@ -173,23 +210,23 @@ def booking_rescheduled(booking, old_start: dt.datetime, old_end: dt.datetime) -
 
 def booking_cancelled(booking, reason: str) -> None:
     owed = _Owed(booking)
-    was_invited = _guests_were_invited(booking)
+    cancel = _invite(calendar_invites.next_sequence(booking), "CANCELLED")
     reminders.remove(booking, "The booking was cancelled.")
     owed.guests(
         "cancelled",
-        everyone=was_invited,
-        invite=was_invited and owed.switches.invite,
-        sequence=calendar_invites.next_sequence(booking) if was_invited else 0,
+        everyone=_guests_were_invited(booking),
+        invite=owed.switches.invite,
         reason=reason or "",
+        **cancel,
     )
-    owed.hosts("cancelled", reason=reason or "")
+    owed.hosts("cancelled", invite=True, reason=reason or "", **cancel)
     owed.webhook("booking.cancelled", cancellation_reason=reason or "")
     owed.done()
 
 
 def _guests_were_invited(booking) -> bool:
-    """Whether the guests were ever sent the booking as confirmed (a pending booking
-    that is withdrawn never was: no calendar entry to remove)."""
+    """Whether all the guests were ever sent the booking as confirmed (a pending booking
+    that is withdrawn was sent only to the guest who asked)."""
     return booking.outbox_messages.filter(purpose="guest_confirmation").exists()
 
 

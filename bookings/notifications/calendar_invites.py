@@ -1,8 +1,11 @@
 """The .ics a guest's email carries (iCalendar, RFC 5545/5546).
 
 One booking is one calendar event for its whole life: the UID is the booking id at the
-site's host, and the SEQUENCE goes up with each reschedule and the cancellation, so a
-calendar client applies a later message over an earlier one and never the reverse.
+site's host, and the SEQUENCE goes up with every change after the booking is made (the
+organizer's confirmation or decline, each reschedule, the cancellation), so a calendar
+client applies a later message over an earlier one and never the reverse. The STATUS
+says what the booking is: TENTATIVE while it waits for the organizer (and the attendees'
+PARTSTAT is TENTATIVE, not ACCEPTED), CONFIRMED once booked, CANCELLED with METHOD:CANCEL.
 """
 
 from __future__ import annotations
@@ -35,12 +38,23 @@ def current_sequence(booking) -> int:
 
 
 def next_sequence(booking) -> int:
-    """One more than the last invite's SEQUENCE (inside the booking's transaction)."""
+    """One more than the last invite's SEQUENCE. Called once per change of the booking,
+    inside the booking service's transaction (which holds the booking's row lock), so two
+    changes never get the same number."""
     row, created = InviteSequence.objects.get_or_create(booking=booking, defaults={"sequence": 1})
     if not created:
         InviteSequence.objects.filter(pk=row.pk).update(sequence=F("sequence") + 1)
         row.refresh_from_db()
     return row.sequence
+
+
+def status_of(booking) -> str:
+    """The STATUS of the booking's calendar event as it is now."""
+    if booking.status == booking.Status.PENDING:
+        return "TENTATIVE"
+    if booking.status == booking.Status.CANCELLED:
+        return "CANCELLED"
+    return "CONFIRMED"
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:
@@ -63,8 +77,15 @@ def invite(
     organizer_name: str,
     attendees: list[tuple[str, str]],
     manage_url: str = "",
+    status: str = "",
 ) -> bytes:
-    """A VCALENDAR with METHOD ``REQUEST`` (new or moved) or ``CANCEL``."""
+    """A VCALENDAR with METHOD ``REQUEST`` (new, confirmed or moved), ``CANCEL``, or
+    ``PUBLISH`` (the download). ``status``: TENTATIVE or CONFIRMED (CANCELLED with
+    CANCEL, whatever is given)."""
+    if method == "CANCEL":
+        status = "CANCELLED"
+    elif status not in ("TENTATIVE", "CONFIRMED"):
+        status = "CONFIRMED"
     configuration = booking.configuration
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -88,13 +109,15 @@ def invite(
         event.add("location", configuration.location)
     if manage_url:
         event.add("url", manage_url)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("status", status)
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(organizer_email, organizer_name))
+    # A CANCEL names who is uninvited; their answer no longer matters.
+    answer = {"CONFIRMED": {"PARTSTAT": "ACCEPTED"}, "TENTATIVE": {"PARTSTAT": "TENTATIVE"}}
     for email, name in attendees:
         event.add(
             "attendee",
-            _address(email, name, ROLE="REQ-PARTICIPANT", PARTSTAT="ACCEPTED", RSVP="FALSE"),
+            _address(email, name, ROLE="REQ-PARTICIPANT", **answer.get(status, {}), RSVP="FALSE"),
         )
     calendar.add_component(event)
     return calendar.to_ical()

@@ -22,14 +22,25 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from bookings import links
+from bookings import calendar_links, links
 from bookings.models import Booking, OutboxMessage
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
 from bookings.notifications.safe_headers import mailbox, one_line, valid_address
 
-# Which purposes carry an invite, and with which iTIP method.
-INVITE_METHODS = {"guest_confirmation": "REQUEST", "rescheduled": "REQUEST", "cancelled": "CANCEL"}
+# Which purposes carry an invite, and with which iTIP method (a row carries one when it
+# recorded ``invite``; its STATUS and SEQUENCE are recorded beside it).
+INVITE_METHODS = {
+    "guest_confirmation": "REQUEST",
+    "guest_pending": "REQUEST",
+    "organizer_notice": "REQUEST",
+    "organizer_request": "REQUEST",
+    "rescheduled": "REQUEST",
+    "cancelled": "CANCEL",
+    "declined": "CANCEL",
+}
+# Purposes whose email offers "Add to Google Calendar" / "Add to Outlook" links.
+CALENDAR_LINK_PURPOSES = {"guest_confirmation", "organizer_notice", "rescheduled"}
 
 
 def message_id(message: OutboxMessage) -> str:
@@ -128,7 +139,8 @@ def invite_part(message, booking, method: str, context: dict) -> MIMEText:
         organizer_email=organizer_email,
         organizer_name=organizer_name,
         attendees=attendees,
-        manage_url=context.get("manage_url", ""),
+        manage_url=context.get("manage_url") or context.get("organizer_page_url", ""),
+        status=message.context.get("invite_status", ""),
     )
     return _invite_mime(ics.decode(), method)
 
@@ -302,6 +314,17 @@ def template_context(message: OutboxMessage, booking: Booking) -> dict:
         page = links.organizer_confirmation_url(booking)
         context["confirm_url"] = with_query(page, action="confirm")
         context["decline_url"] = with_query(page, action="decline")
+    if message.audience == OutboxMessage.Audience.HOST:
+        # Every email to a host links to their page for the booking (see it, cancel it).
+        context["organizer_page_url"] = links.organizer_page_url(booking, message.recipient)
+    if (
+        message.purpose in CALENDAR_LINK_PURPOSES
+        and booking.status == Booking.Status.BOOKED
+        and saved.get("invite_status", "CONFIRMED") == "CONFIRMED"
+    ):
+        own_page = context.get("manage_url") or context.get("organizer_page_url", "")
+        web = calendar_links.for_booking(booking, start=start, end=end, link=own_page)
+        context["google_calendar_url"], context["outlook_calendar_url"] = web.google, web.outlook
     return context
 
 

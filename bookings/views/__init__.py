@@ -1,5 +1,6 @@
 """The server-rendered pages: guests book (booking_page), see, move and cancel their
-booking (guest_booking); organizers confirm or decline (organizer); /healthz (health).
+booking (guest_booking); organizers confirm or decline (organizer) and see or cancel a
+booking from their emails (organizer_booking); /healthz (health).
 A form refused by the CSRF check gets csrf.csrf_failure (settings.CSRF_FAILURE_VIEW)."""
 
 from bookings.views.booking_page import booking_page
@@ -12,6 +13,7 @@ from bookings.views.guest_booking import (
 )
 from bookings.views.health import healthz
 from bookings.views.organizer import organizer_confirmation
+from bookings.views.organizer_booking import organizer_booking
 
 __all__ = [
     "booking_calendar",
@@ -19,6 +21,7 @@ __all__ = [
     "cancel_booking",
     "healthz",
     "manage_booking",
+    "organizer_booking",
     "organizer_confirmation",
     "public_configuration",
     "reschedule_booking",

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from bookings import calendar_file, links, rate_limits, services
+from bookings import calendar_file, calendar_links, links, rate_limits, services
 from bookings.availability_loader import configuration_zone
 from bookings.models import Booking
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
@@ -167,6 +167,8 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
     ref = links.booking_ref(booking)
     custom = configuration.rescheduling_url or configuration.cancellation_url
     own = request.build_absolute_uri(reverse("booking-manage", args=[ref]))
+    manage_url = links.guest_manage_url(booking) if custom else own
+    booked = booking.status == Booking.Status.BOOKED
     return {
         **page_context(request, configuration, language),
         "booking": booking,
@@ -178,8 +180,10 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
         "organizers": organizers_of(configuration),
         "answers": shown_answers(booking),
         "actions": actions_for(booking, at),
-        "manage_url": links.guest_manage_url(booking) if custom else own,
+        "manage_url": manage_url,
         "calendar_url": reverse("booking-calendar-file", args=[ref]),
+        # Web calendars cannot hold a tentative event: offered once the booking is booked.
+        "web_calendar": calendar_links.for_booking(booking, link=manage_url) if booked else None,
         "reschedule_url": f"{reverse('booking-reschedule', args=[ref])}?"
         + urlencode({"tz": zone, "lang": language}),
         "cancel_url": reverse("booking-cancel", args=[ref]),

@@ -6,7 +6,9 @@ must equal the booking's current organizer_link_nonce, which confirm_booking and
 decline_booking clear: the link works once, and it cannot be made from the guest's
 booking_ref (it is signed with the server's key and carries a secret the guest never
 sees). GET only shows; the decision is a POST (mail scanners that follow links must not
-decide anything). A used, expired or forged link gets a page that says so, not an error.
+decide anything). A used, expired or forged link gets a page that says so, not an error;
+once used, it leads to the organizer's own page for the booking (organizer_booking),
+which works until the meeting is over.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from django.views.decorators.http import require_http_methods
 from bookings import links, services
 from bookings.availability_loader import configuration_zone
 from bookings.models import Booking
+from bookings.notifications import recipients
 from bookings.problems import SlotUnavailable, WrongState
-from bookings.views.common import HtmxHttpRequest, notice, page_context, render_in
+from bookings.views.common import HtmxHttpRequest, notice, now, page_context, render_in
 from bookings.views.guest_booking import clean_reason, shown_answers
 from bookings.views.language import choose_language, format_span, valid_zone, zone_label
+from bookings.views.organizer_booking import page_path
 
 TEMPLATE = "bookings/organizer_confirmation.html"
 
@@ -37,7 +41,17 @@ def _language(request, booking: Booking | None) -> str:
     return choose_language(request.POST.get("lang"), request.GET.get("lang"), locale)
 
 
+def organizer_page(booking: Booking) -> str:
+    """The path of the organizer's own page for the booking, while it works ("" after
+    the meeting, or with no organizer to address it to)."""
+    organizer = recipients.organizer(booking)
+    if organizer is None or now() >= booking.end:
+        return ""
+    return page_path(booking, organizer.email)
+
+
 def link_problem(request, booking: Booking | None, problem: str, language: str) -> HttpResponse:
+    link = None
     with translation.override(language):
         if problem == "expired":
             title = _("This link has expired")
@@ -48,8 +62,15 @@ def link_problem(request, booking: Booking | None, problem: str, language: str) 
             status = 410
         elif problem == "used" and booking is not None:
             title = _("This link was already used")
-            if booking.status == Booking.Status.BOOKED:
+            page = organizer_page(booking)
+            if booking.status == Booking.Status.BOOKED and page:
+                message = _("This booking is confirmed. You can see it, or cancel it, here:")
+                link = (page, _("Open the booking"))
+            elif booking.status == Booking.Status.BOOKED:
                 message = _("This booking is confirmed. There is nothing more to do.")
+            elif booking.status == Booking.Status.CANCELLED and page:
+                message = _("This booking was declined or cancelled.")
+                link = (page, _("Open the booking"))
             elif booking.status == Booking.Status.CANCELLED:
                 message = _("This booking was declined or cancelled. There is nothing more to do.")
             else:
@@ -61,7 +82,7 @@ def link_problem(request, booking: Booking | None, problem: str, language: str) 
                 "It may have been copied incompletely. Please open the link from the email again."
             )
             status = 404
-        return notice(request, language, title=title, message=message, status=status)
+        return notice(request, language, title=title, message=message, status=status, link=link)
 
 
 def _context(request, booking: Booking, language: str, **more) -> dict:
@@ -86,6 +107,7 @@ def _context(request, booking: Booking, language: str, **more) -> dict:
         # The email links here with ?action=confirm or ?action=decline (the page decides
         # nothing on GET): the decline link opens on the decline form, its reason focused.
         "action": request.GET.get("action", ""),
+        "organizer_page": organizer_page(booking),
         **more,
     }
 

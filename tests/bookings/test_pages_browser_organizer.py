@@ -41,6 +41,18 @@ def pending_booking(name: str, email: str):
     ).booking
 
 
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def emailed_link(mailoutbox, button: str) -> str:
     """The path and query of the organizer's email's link named ``button`` ("Confirm" or
     "Decline"), once the outbox has sent what it owes (as a worker would: the tests'
@@ -80,10 +92,17 @@ def test_an_organizer_confirms_a_pending_booking_from_the_link(
     booking.refresh_from_db()
     assert booking.status == "booked"
 
-    # The link worked once.
+    assert serious_accessibility_problems(page) == []
+
+    # The link worked once; now it leads to the organizer's page for the booking.
     page.goto(f"{live_server.url}{path}")
     assert page.locator("h1").inner_text() == "This link was already used"
+    assert serious_accessibility_problems(page) == []
     screenshot(page, "3-used")
+    page.get_by_role("link", name="Open the booking").click()
+    page.get_by_role("heading", name="Your meeting with Paula Pending").wait_for()
+    assert serious_accessibility_problems(page) == []
+    screenshot(page, "4-organizer-page")
 
 
 def test_an_organizer_declines_with_a_reason_from_the_decline_link(
@@ -107,3 +126,56 @@ def test_an_organizer_declines_with_a_reason_from_the_decline_link(
     screenshot(page, "2-declined")
     booking.refresh_from_db()
     assert (booking.status, booking.cancellation_reason) == ("cancelled", "I'm away that week.")
+
+
+def test_an_organizer_cancels_from_the_link_in_the_new_booking_email_on_a_phone(
+    live_server, browser, screenshot, mailoutbox
+):
+    call_command("seed_demo", verbosity=0)
+    configuration = Configuration.objects.select_related("grant").get(slug="demo")
+    booking = services.create_booking(
+        configuration=configuration,
+        start=first_offered(configuration),
+        end=None,
+        guest=Guest(name="Carl Cancelled", email="carl@example.com", timezone="Asia/Kathmandu"),
+    ).booking
+    for claim in outbox.claim_due():
+        sending.deliver(claim.message_id, claim.token)
+    [notice] = [m for m in mailoutbox if m.subject.startswith("New booking:")]
+    url = next(
+        line.split(": ", 1)[1]
+        for line in notice.body.splitlines()
+        if line.startswith("See or cancel this booking: ")
+    )
+    path = urlsplit(url).path
+    assert path.startswith("/organizer/")
+    mailoutbox.clear()
+
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{live_server.url}{path}")
+    assert page.locator("h1").inner_text() == "Your meeting with Carl Cancelled"
+    assert "Asia/Kathmandu" in page.locator(".facts").inner_text(), "the guest's zone is shown"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert serious_accessibility_problems(page) == []
+    screenshot(page, "1-booking")
+
+    page.get_by_text("Cancel this booking").click()
+    page.get_by_label("Reason (optional, sent to the guest)").fill("Something urgent came up.")
+    screenshot(page, "2-reason")
+    page.get_by_role("button", name="Cancel booking").click()
+    page.get_by_role("heading", name="This booking is cancelled").wait_for()
+    assert "Carl Cancelled will be told." in page.locator("[role=status]").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert serious_accessibility_problems(page) == []
+    screenshot(page, "3-cancelled")
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_reason) == (
+        "cancelled",
+        "Something urgent came up.",
+    )
+    for claim in outbox.claim_due():
+        sending.deliver(claim.message_id, claim.token)
+    [told] = [m for m in mailoutbox if m.to == ["Carl Cancelled <carl@example.com>"]]
+    assert told.subject.startswith("Cancelled:")
+    assert "Something urgent came up." in told.body
