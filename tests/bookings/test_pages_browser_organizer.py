@@ -14,6 +14,7 @@ from bookings.guest_input import Guest
 from bookings.notifications import outbox, sending
 from bookings.views.slot_picker import Offer, month_slots, next_month
 from pages.models import Configuration
+from tests.accessibility import serious_accessibility_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TIMEOUT_MS = 10_000
@@ -39,18 +40,6 @@ def pending_booking(name: str, email: str):
         end=None,
         guest=Guest(name=name, email=email, timezone="Europe/Berlin"),
     ).booking
-
-
-def serious_accessibility_problems(page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def emailed_link(mailoutbox, button: str) -> str:
