@@ -126,10 +126,14 @@ def collective_pieces(
     """The grid pieces of everyone's open hours intersected (collective)."""
     span_start, span_end = _search_span(query, low, high)
     windows = None
+    seen: set[tuple[OpenHours, ...]] = set()  # teams share a handful of open hours
     for person in participants:
-        if person.open_hours:
+        if person.open_hours and person.open_hours not in seen:
+            seen.add(person.open_hours)
             own = windows_of(person.open_hours, span_start, span_end)
             windows = own if windows is None else intersect_windows(windows, own)
+            if not windows:
+                return []
     if windows is None:
         windows = whole_line(span_start, span_end, query.timezone)
     return grid_pieces(windows, query.duration, query.interval, query.round_to or 0)

@@ -14,6 +14,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -137,6 +138,29 @@ def main() -> None:
         print(
             f"{method:<17} {label:<19} {count:>6} {engine_ms:>10.2f} {naive_ms:>10.1f}"
             f" {ratio:>6.0f}x  {'yes' if same else 'NO'}"
+        )
+    print()
+    # A configuration's grid (each open-hours window starts its own): what the hosted
+    # pages and GET /v3/scheduling/availability run. Against the same search on the
+    # stateless grid: the cost of placing the grid by the windows.
+    header = f"{'configuration grid':<37} {'slots':>6} {'engine ms':>10} {'stateless':>10}"
+    print(f"{header} {'ratio':>7}")
+    for method, group, label in cases:
+        stateless = Query(
+            start_time=START,
+            end_time=START + DAYS * 86_400,
+            duration=30 * MINUTE,
+            interval=15 * MINUTE,
+            buffer_before=10 * MINUTE,
+            buffer_after=10 * MINUTE,
+            method=method,
+        )
+        windowed = replace(stateless, round_to=15, timezone=ZONES[0])
+        window_ms, found = median_ms(lambda q=windowed, g=group: find_slots(q, g).slots, REPEAT)
+        plain_ms, _ = median_ms(lambda q=stateless, g=group: find_slots(q, g).slots, REPEAT)
+        print(
+            f"{method + ', ' + label:<37} {len(found):>6} {window_ms:>10.2f} {plain_ms:>10.2f}"
+            f" {window_ms / plain_ms:>6.2f}x"
         )
     print()
     entries = tuple(OpenHours(frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60, z) for z in ZONES)
