@@ -25,9 +25,9 @@ from bookings.models import Booking
 from bookings.notifications import recipients
 from bookings.problems import SlotUnavailable, WrongState
 from bookings.views.common import HtmxHttpRequest, notice, now, page_context, render_in
-from bookings.views.guest_booking import clean_reason, shown_answers
-from bookings.views.language import choose_language, format_span, valid_zone, zone_label
-from bookings.views.organizer_booking import page_path
+from bookings.views.guest_booking import clean_reason
+from bookings.views.language import choose_language, valid_zone
+from bookings.views.organizer_booking import booking_facts, page_path
 
 TEMPLATE = "bookings/organizer_confirmation.html"
 
@@ -89,21 +89,10 @@ def _context(request, booking: Booking, language: str, **more) -> dict:
     configuration = booking.configuration
     organizer = booking.organizer
     zone = valid_zone(organizer.timezone if organizer else "") or configuration_zone(configuration)
-    metadata = {
-        d.key: d.label for d in configuration.additional_fields.all() if d.type == "metadata"
-    }
     return {
         **page_context(request, configuration, language),
         "booking": booking,
-        "when": format_span(booking.start, booking.end, zone, language),
-        "zone_label": zone_label(zone, booking.start),
-        "answers": shown_answers(booking),
-        "metadata": [
-            (label, booking.additional_fields.get(key))
-            for key, label in metadata.items()
-            if key in (booking.additional_fields or {})
-        ],
-        "guest_zone": booking.guest_timezone,
+        **booking_facts(booking, zone, language),
         # The email links here with ?action=confirm or ?action=decline (the page decides
         # nothing on GET): the decline link opens on the decline form, its reason focused.
         "action": request.GET.get("action", ""),

@@ -98,14 +98,32 @@ def page_problem(request, problem: str, language: str) -> HttpResponse:
         return notice(request, language, title=title, message=message, status=status)
 
 
+def booking_facts(booking: Booking, zone: str, language: str) -> dict:
+    """What an organizer's pages show of a booking, in the organizer's ``zone``: when,
+    the guest's answers and the page's hidden (metadata) fields, the guest's zone."""
+    metadata = {
+        d.key: d.label
+        for d in booking.configuration.additional_fields.all()
+        if d.type == "metadata"
+    }
+    return {
+        "when": format_span(booking.start, booking.end, zone, language),
+        "zone_label": zone_label(zone, booking.start),
+        "answers": shown_answers(booking),
+        "metadata": [
+            (label, booking.additional_fields.get(key))
+            for key, label in metadata.items()
+            if key in (booking.additional_fields or {})
+        ],
+        "guest_zone": booking.guest_timezone,
+    }
+
+
 def _context(request, booking: Booking, host: Grant, language: str, **more) -> dict:
     configuration = booking.configuration
     zone = valid_zone(host.timezone) or configuration_zone(configuration)
     at = now()
     live = booking.status != Booking.Status.CANCELLED
-    metadata = {
-        d.key: d.label for d in configuration.additional_fields.all() if d.type == "metadata"
-    }
     # A pending booking's organizer answers on the confirm/decline page (its link is
     # derived from the booking's current nonce, as the request email's was).
     answers_it = booking.organizer is not None and booking.organizer.pk == host.pk
@@ -121,15 +139,7 @@ def _context(request, booking: Booking, host: Grant, language: str, **more) -> d
         "started": at >= booking.start,
         "can_cancel": live and at < booking.start,
         "confirm_url": confirm_url,
-        "when": format_span(booking.start, booking.end, zone, language),
-        "zone_label": zone_label(zone, booking.start),
-        "answers": shown_answers(booking),
-        "metadata": [
-            (label, booking.additional_fields.get(key))
-            for key, label in metadata.items()
-            if key in (booking.additional_fields or {})
-        ],
-        "guest_zone": booking.guest_timezone,
+        **booking_facts(booking, zone, language),
         "just_cancelled": request.GET.get("cancelled") == "1" and not live,
         **more,
     }
