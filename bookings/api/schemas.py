@@ -127,6 +127,8 @@ V2_SLOT = inline_serializer(
     fields={
         "object": constant("time_slot"),
         "status": constant("free"),
+        "start": unix_seconds_field(),
+        "end": unix_seconds_field(),
         "start_time": unix_seconds_field(),
         "end_time": unix_seconds_field(),
         "emails": serializers.ListField(child=serializers.EmailField()),

@@ -42,9 +42,12 @@ def _make_encoder():
 
 _V3_SLOT = '{{"emails":{},"start_time":{},"end_time":{}}}'.format
 _V3_GROUP_SLOT = '{{"emails":{},"start_time":{},"end_time":{},"capacity_remaining":{}}}'.format
+# v2 writes each time twice: "start"/"end" as the seed's response shows them, and
+# "start_time"/"end_time" as the v2 SDKs read them.
 _V2_SLOT = (
-    '{{"object":"time_slot","status":"free","start_time":{},"end_time":{},"emails":{}}}'.format
-)
+    '{{"object":"time_slot","status":"free","start":{0},"end":{1},'
+    '"start_time":{0},"end_time":{1},"emails":{2}}}'
+).format
 _start, _end, _emails, _seats = (itemgetter(i) for i in range(4))
 
 

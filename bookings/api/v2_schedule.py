@@ -4,12 +4,14 @@ else; the v2 shapes and error envelope."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import links, services
+from bookings.api.availability_input import MAX_RANGE_SECONDS, read_range
 from bookings.availability import find_slots
 from bookings.availability_loader import load_configuration, to_unix
 from bookings.guest_input import clean_guest
@@ -57,15 +59,24 @@ class InfoView(PublicV2View):
         return Response(page_json(self.page(slug), public=True))
 
 
+def timeslots_range(page, params) -> tuple[int, int]:
+    """The range asked for; with neither bound given (the v2 SDKs send none), from now
+    through the page's ``available_days_in_future`` (at most the 62 days any range may
+    span): what the page offers at all."""
+    if "start_time" in params or "end_time" in params:
+        return read_range(params)
+    start = int(timezone.now().timestamp())
+    days = min(page.available_days_in_future, MAX_RANGE_SECONDS // 86_400)
+    return start, start + days * 86_400
+
+
 class TimeslotsView(PublicV2View):
     """GET|POST /schedule/{slug}/timeslots"""
 
     @extend_schema(operation_id="v2_schedule_timeslots", tags=["v2"], responses={200: ANY_LIST})
     def get(self, request, slug):
-        from bookings.api.availability_input import read_range
-
         page = self.page(slug)
-        start, end = read_range(request.query_params)
+        start, end = timeslots_range(page, request.query_params)
         data = load_configuration(page, start, end)
         hosts = hosts_by_email(page)
         slots = []

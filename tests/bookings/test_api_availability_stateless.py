@@ -66,9 +66,13 @@ def test_the_seed_example_gives_half_hours_every_ten_minutes_from_ten_to_two(api
     ][:-2]
     assert chicago(slots[-1]["end_time"]) == "14:00"
     assert all(s["end_time"] - s["start_time"] == 1800 for s in slots)
+    # The seed's response names the times "start" and "end"; the v2 SDKs read
+    # "start_time" and "end_time": each slot carries both.
     assert slots[0] == {
         "object": "time_slot",
         "status": "free",
+        "start": 1605801600,
+        "end": 1605803400,
         "start_time": 1605801600,
         "end_time": 1605803400,
         "emails": ["jane.doe@example.com"],

@@ -357,3 +357,20 @@ def test_the_guests_hash_cannot_confirm_but_the_organizers_can(api, ada):
 def test_an_unknown_slug_is_a_v2_404(db):
     response = APIClient().get("/schedule/nope/info")
     assert response.status_code == 404 and set(response.json()) == {"type", "message"}
+
+
+def test_timeslots_without_a_range_list_what_the_page_offers_from_now(live_page):
+    """The v2 SDKs ask for timeslots with no range: from now through the page's
+    available_days_in_future (the seed's page: 30 days)."""
+    client = APIClient()
+    slots = client.get("/schedule/sample-solutions-meet-01/timeslots").json()
+    assert slots, "the page offers times"
+    now = dt.datetime.now(dt.UTC).timestamp()
+    assert now <= slots[0]["start"] and slots[-1]["start"] < now + 31 * 86_400
+    ranged = client.get(
+        "/schedule/sample-solutions-meet-01/timeslots",
+        {"start_time": int(now), "end_time": int(now) + 62 * 86_400},
+    ).json()
+    assert [s["start"] for s in slots] == [s["start"] for s in ranged][: len(slots)]
+    only_one = client.get("/schedule/sample-solutions-meet-01/timeslots", {"start_time": 1})
+    assert only_one.status_code == 400 and "end_time" in only_one.json()["message"]
