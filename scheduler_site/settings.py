@@ -179,6 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["pages.api.parsing.JSONBodyParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pages.api.parsing.JSONOrPlainNegotiation",
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "pages.api.errors.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": ["pages.api.auth.BearerAuthentication"],

@@ -7,6 +7,8 @@ are resolved by bookings, which owns them: see bookings/api/auth.py.)
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from dataclasses import dataclass
 
@@ -41,13 +43,30 @@ class Caller:
 
 
 def bearer_secret(request) -> str | None:
+    """The secret of ``Authorization: Bearer <secret>``, or of ``Basic`` with the secret
+    as the user name and no password (base64 of ``<secret>:``): the v2 convention, which
+    the v2-era SDKs still send. None without the header."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header:
         return None
     scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    scheme, secret = scheme.lower(), secret.strip()
+    if scheme == "basic" and secret:
+        secret = _basic_user(secret)
+    elif scheme != "bearer":
+        secret = ""
+    if not secret:
         raise Unauthorized("Use 'Authorization: Bearer <API key or token>'.")
-    return secret.strip()
+    return secret
+
+
+def _basic_user(encoded: str) -> str:
+    """The user name of HTTP Basic credentials ("" when they do not decode)."""
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[0].strip()
 
 
 def caller_for_secret(secret: str) -> Caller | None:

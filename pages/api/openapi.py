@@ -131,7 +131,8 @@ def document_unsupported_media_type(result, generator, request, public):
             operation.setdefault("responses", {}).setdefault(
                 "415",
                 {
-                    "description": "unsupported_media_type: the body must be application/json",
+                    "description": "unsupported_media_type: the body must be JSON "
+                    "(application/json; a text/plain or untyped body is read as JSON)",
                     "content": {
                         "application/json": {"schema": {"$ref": f"#/components/schemas/{envelope}"}}
                     },

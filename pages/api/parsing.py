@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 
 from pages.api.errors import BadRequest
@@ -233,6 +234,36 @@ class JSONBodyParser(JSONParser):
             if b"\\u0000" in raw:
                 _refuse_unstorable(data, "")
         return data
+
+
+# Bodies the v2-era SDKs send as JSON under another name: node-fetch labels a string body
+# text/plain, and some clients send none at all.
+JSON_UNDER_OTHER_NAMES = ("", "text/plain")
+
+
+class JSONOrPlainNegotiation(DefaultContentNegotiation):
+    """JSON is read under ``application/json``, and also when the body comes labelled
+    text/plain or with no type, as long as it parses as JSON (else 415, as for every other
+    type: form-encoded bodies and the rest are refused)."""
+
+    def select_parser(self, request, parsers):
+        parser = super().select_parser(request, parsers)
+        if parser is not None:
+            return parser
+        media_type = request.content_type.split(";", 1)[0].strip().lower()
+        if media_type in JSON_UNDER_OTHER_NAMES:
+            return UnlabelledJSONParser()
+        return None
+
+
+class UnlabelledJSONParser(JSONBodyParser):
+    """A body that was not labelled JSON is read as JSON only when it is JSON."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError:
+            raise UnsupportedMediaType(media_type or "(none)") from None
 
 
 class RefusesNulCharacters:

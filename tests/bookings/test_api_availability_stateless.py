@@ -246,6 +246,39 @@ def test_a_body_that_is_not_sent_as_json_gets_a_415_in_the_dialects_envelope(
     assert "application/json" in error["message"]
 
 
+@pytest.mark.parametrize("content_type", ["text/plain;charset=UTF-8", "text/plain", ""])
+@pytest.mark.parametrize("path", ["/calendars/availability", "/v3/calendars/availability"])
+def test_json_sent_as_text_plain_or_untyped_is_read_as_json(api, api_key, path, content_type):
+    """node-fetch labels a string body text/plain (the v2-era Node SDK sends its JSON so),
+    and some clients send no type: the body is read when it parses as JSON."""
+    response = api.generic(
+        "POST",
+        path,
+        json.dumps(SEED_EXAMPLE).encode(),
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    if path.startswith("/v3/"):  # the v2 example in v3: read, then refused for its content
+        assert response.status_code == 400, response.content
+        assert "participants" in response.json()["error"]["message"]
+    else:
+        assert response.status_code == 200, response.content
+        assert response.json()["time_slots"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", ""])
+def test_text_that_is_not_json_is_still_a_415(api, api_key, content_type):
+    response = api.generic(
+        "POST",
+        "/v3/calendars/availability",
+        b"duration_minutes=30",
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    assert response.status_code == 415, response.content
+    assert response.json()["error"]["type"] == "unsupported_media_type"
+
+
 def test_a_json_array_body_gets_a_400(api, api_key):
     response = post(api, "/calendars/availability", [1, 2], api_key)
     assert response.status_code == 400

@@ -4,10 +4,12 @@ token only its own (another grant's things are a 404, as if missing); no header 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
 
 import pytest
+from rest_framework.test import APIClient
 
 from bookings.models import Session
 from pages.models import Configuration, Event
@@ -133,3 +135,35 @@ def test_an_event_is_reached_only_through_its_own_calendar(as_app, owner, things
     other = owner.calendars.create(name="Other")
     path = f"/v3/grants/{owner.pk}/events/{things['event']}?calendar_id={other.pk}"
     refused(as_app.get(path), 404, "not_found_error")
+
+
+def basic(secret: str, password: str = "") -> str:
+    return "Basic " + base64.b64encode(f"{secret}:{password}".encode()).decode()
+
+
+def test_http_basic_with_the_token_as_user_name_works_like_bearer(api_key, owner, things):
+    """The v2 convention, which the v2-era SDKs send: the token as the user name, no
+    password. It reaches exactly what the same secret reaches as a bearer token."""
+    for secret, reached in ((api_key, 200), (owner.token, 200)):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=basic(secret))
+        assert client.get(f"/v3/grants/{things['grant']}").status_code == reached
+        assert client.get("/manage/pages").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Basic", "Basic !!!not-base64!!!", "Basic " + base64.b64encode(b":").decode(), "Digest x"],
+)
+def test_malformed_or_empty_credentials_are_a_401(things, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get(f"/v3/grants/{things['grant']}")
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "unauthorized"
+
+
+def test_basic_with_an_unknown_user_name_is_a_401(things):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=basic("gt_not_a_real_token"))
+    assert client.get(f"/v3/grants/{things['grant']}").status_code == 401
