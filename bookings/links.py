@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from pages import tokens
+from pages import page_urls, tokens
 
 SALT_BYTES = 16
 ORGANIZER_LINK_SALT = "bookings.organizer-link"
@@ -68,8 +68,14 @@ def guest_manage_url(booking) -> str:
     """Where the guest sees, reschedules or cancels this booking."""
     ref = booking_ref(booking)
     custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
-    if custom and ":booking_ref" in custom:
-        return custom.replace(":booking_ref", ref)
+    # Checked again here, not only when stored (pages/page_urls.py): an unsafe row gives
+    # the guest our own page instead.
+    if (
+        custom
+        and ":booking_ref" in custom
+        and (address := page_urls.renderable(custom.replace(":booking_ref", ref)))
+    ):
+        return address
     return absolute(reverse("booking-manage", args=[ref]))
 
 
@@ -87,8 +93,12 @@ def organizer_confirmation_url(booking) -> str:
     """The organizer's confirm/decline page for a pending booking."""
     token = organizer_link_token(booking)
     custom = booking.configuration.organizer_confirmation_url
-    if custom and ":booking_ref" in custom:
-        return custom.replace(":booking_ref", token)
+    if (
+        custom
+        and ":booking_ref" in custom
+        and (address := page_urls.renderable(custom.replace(":booking_ref", token)))
+    ):
+        return address
     return absolute(reverse("organizer-confirmation", args=[token]))
 
 

@@ -61,6 +61,7 @@ from bookings.views.slot_picker import (
     new_picker,
     read_picker_request,
 )
+from pages import page_urls
 from pages.models import Configuration
 
 TEMPLATE = "bookings/booking_page.html"
@@ -243,8 +244,8 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
             )
 
     booking = made.booking
-    if configuration.confirmation_redirect_url:
-        destination = configuration.confirmation_redirect_url
+    if redirect_to := page_urls.renderable(configuration.confirmation_redirect_url):
+        destination = redirect_to
     else:
         query = urlencode({"booked": "1", "tz": zone, "lang": booking.language or language})
         destination = f"{reverse('booking-manage', args=[made.booking_ref])}?{query}"

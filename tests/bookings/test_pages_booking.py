@@ -400,6 +400,20 @@ def test_the_confirmation_redirect_url_is_where_the_guest_goes(client, page):
     assert response["HX-Redirect"] == "https://example.com/thanks"
 
 
+def test_a_stored_script_redirect_sends_the_guest_to_their_own_page(client, page):
+    # Written straight into the database, past the API's checks.
+    Configuration.objects.filter(pk=page.pk).update(
+        confirmation_redirect_url="javascript:alert(document.domain)"
+    )
+    response = client.post("/book/intro/", form_data(chicago(MONDAY, 10)))
+    assert response.status_code == 303
+    assert response["Location"].startswith("/booking/")
+    response = client.post(
+        "/book/intro/", form_data(chicago(MONDAY, 11)), **HTMX, HTTP_HX_TARGET="panel"
+    )
+    assert response["HX-Redirect"].startswith("/booking/")
+
+
 def test_a_pending_booking_says_it_waits_for_the_organizer(client, page):
     Configuration.objects.filter(pk=page.pk).update(booking_type="organizer-confirmation")
     response = client.post("/book/intro/", form_data(chicago(MONDAY, 10)))
