@@ -132,6 +132,8 @@ SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
     ENV, "SCHEDULER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1
 )
 # The Celery queue of the send and sweep tasks ("celery" is the one every worker reads).
+# Private networks and names webhooks (and later CalDAV servers and feeds) may reach.
+SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
 SCHEDULER_NOTIFICATIONS_QUEUE = ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "send-due-outbox-messages": {

@@ -161,3 +161,21 @@ def test_start_up_stops_and_names_the_bad_variable(name, value, tmp_path):
     )
     assert result.returncode != 0
     assert f"{name}=" in result.stderr
+
+
+def test_private_destinations_default_empty_and_read_cidrs_and_names():
+    name = "SCHEDULER_PRIVATE_DESTINATIONS"
+    assert env.private_destinations({}, name) == []
+    value = " 127.0.0.1/32, fd00::/8 ,caldav.internal,10.0.0.0/8"
+    assert env.private_destinations({name: value}, name) == [
+        "127.0.0.1/32",
+        "fd00::/8",
+        "caldav.internal",
+        "10.0.0.0/8",
+    ]
+
+
+def test_private_destinations_rejects_what_is_neither_a_cidr_nor_a_name():
+    name = "SCHEDULER_PRIVATE_DESTINATIONS"
+    with pytest.raises(ImproperlyConfigured, match=f"^{name}="):
+        env.private_destinations({name: "10.0.0.0/8, http://x/"}, name)
