@@ -341,7 +341,7 @@ def test_a_guest_books_and_is_sent_to_the_confirmation(client, questions):
         start,
         field_company="Acme Inc",
         field_notes="Hello\nthere",
-        field_work_email="g@acme.test",
+        field_work_email="g@acme.example",
         field_phone="+49 30 123456",
         field_size="11-50",
         field_when="2026-12-24",
@@ -367,7 +367,7 @@ def test_a_guest_books_and_is_sent_to_the_confirmation(client, questions):
     assert booking.additional_fields == {
         "company": "Acme Inc",
         "notes": "Hello\nthere",
-        "work_email": "g@acme.test",
+        "work_email": "g@acme.example",
         "phone": "+49 30 123456",
         "size": "11-50",
         "when": "2026-12-24",
