@@ -396,6 +396,11 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
     for key, value in (configuration.appearance or {}).items():
         if key not in (extra.get("v2_appearance") or {}) or not isinstance(appearance[key], bool):
             appearance[key] = value
+    if public:
+        # Widgets put these in pages: an address stored before the checks is left out.
+        for key, value in appearance.items():
+            if page_urls.is_appearance_address(key) and isinstance(value, str):
+                appearance[key] = page_urls.renderable(value)
     config = {
         "appearance": appearance,
         "booking": {

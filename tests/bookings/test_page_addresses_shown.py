@@ -109,3 +109,8 @@ def test_a_safe_stored_address_is_still_used(page, booking_for):
     booking = booking_for(page, page.hosts, START, END, organizer=page.hosts[0])
     expected = f"https://example.com/r/{links.booking_ref(booking)}"
     assert links.guest_manage_url(booking) == expected
+
+
+def test_the_public_v2_info_leaves_out_a_stored_script_logo(client, page):
+    info = client.get(f"/schedule/{page.slug}/info").json()
+    assert info["config"]["appearance"]["logo"] == ""
