@@ -64,19 +64,21 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def custom_manage_url(booking) -> str:
+    """The configuration's own page for the guest's booking (rescheduling_url, else
+    cancellation_url, with ":booking_ref" replaced), or "" when it has none or it is not
+    a web address. Checked here, not only when stored (pages/page_urls.py)."""
+    custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
+    if not custom or ":booking_ref" not in custom:
+        return ""
+    return page_urls.renderable(custom.replace(":booking_ref", booking_ref(booking)))
+
+
 def guest_manage_url(booking) -> str:
     """Where the guest sees, reschedules or cancels this booking."""
-    ref = booking_ref(booking)
-    custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
-    # Checked again here, not only when stored (pages/page_urls.py): an unsafe row gives
-    # the guest our own page instead.
-    if (
-        custom
-        and ":booking_ref" in custom
-        and (address := page_urls.renderable(custom.replace(":booking_ref", ref)))
-    ):
-        return address
-    return absolute(reverse("booking-manage", args=[ref]))
+    return custom_manage_url(booking) or absolute(
+        reverse("booking-manage", args=[booking_ref(booking)])
+    )
 
 
 def new_organizer_nonce() -> str:

@@ -154,7 +154,6 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
     configuration = booking.configuration
     at = now()
     ref = links.booking_ref(booking)
-    custom = configuration.rescheduling_url or configuration.cancellation_url
     own = request.build_absolute_uri(reverse("booking-manage", args=[ref]))
     return {
         **page_context(request, configuration, language),
@@ -167,7 +166,7 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
         "organizers": organizers_of(configuration),
         "answers": shown_answers(booking),
         "actions": actions_for(booking, at),
-        "manage_url": links.guest_manage_url(booking) if custom else own,
+        "manage_url": links.custom_manage_url(booking) or own,
         "calendar_url": reverse("booking-calendar-file", args=[ref]),
         "reschedule_url": f"{reverse('booking-reschedule', args=[ref])}?"
         + urlencode({"tz": zone, "lang": language}),
