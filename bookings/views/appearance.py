@@ -72,6 +72,12 @@ def palette(color: object) -> Palette:
     return Palette(accent, on_accent, ink)
 
 
+def safe_url(value: object) -> str:
+    """``value`` when it is an absolute http(s) URL (never javascript: or data:); the
+    rule lives in pages/page_urls.py."""
+    return page_urls.renderable(value)
+
+
 def flag(value: object, default: bool) -> bool:
     if isinstance(value, bool):
         return value

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bookings.views.appearance import AA, SOFT, WHITE, contrast, flag, palette
-from pages.page_urls import renderable as safe_url
+from bookings.views.appearance import AA, SOFT, WHITE, contrast, flag, palette, safe_url
 
 
 @pytest.mark.parametrize(
