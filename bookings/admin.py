@@ -18,6 +18,7 @@ from bookings.models import (
 )
 from bookings.models.webhooks import TRIGGER_TYPES
 from bookings.notifications import outbox
+from pages import outbound
 from pages.api.errors import ApiError
 
 
@@ -177,15 +178,25 @@ def _resend(modeladmin, request, messages) -> None:
     )
 
 
+def answer_excerpt(attempt: WebhookAttempt) -> str:
+    # Rows written before pages/outbound.py kept 500 raw characters: cut and redact them
+    # here too.
+    return outbound.excerpt(attempt.response_excerpt)
+
+
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["attempted_at", "status_code", "duration_ms", "error", "response_excerpt"]
+    fields = ["attempted_at", "status_code", "duration_ms", "error", "answer"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="answer (excerpt)")
+    def answer(self, attempt: WebhookAttempt) -> str:
+        return answer_excerpt(attempt)
 
 
 @admin.register(OutboxMessage)
@@ -259,6 +270,10 @@ class WebhookEndpointForm(forms.ModelForm):
         url = self.cleaned_data["webhook_url"]
         if urlsplit(url).scheme not in ("http", "https"):
             raise forms.ValidationError("Use an http:// or https:// URL.")
+        try:
+            outbound.check_url(url)
+        except outbound.RefusedDestination as exc:
+            raise forms.ValidationError(f"This URL {exc}.") from None
         return url
 
 
@@ -323,9 +338,13 @@ class WebhookAttemptAdmin(admin.ModelAdmin):
         "status_code",
         "duration_ms",
         "error",
-        "response_excerpt",
+        "answer",
     ]
     fields = readonly_fields
+
+    @admin.display(description="answer (excerpt)")
+    def answer(self, attempt: WebhookAttempt) -> str:
+        return answer_excerpt(attempt)
 
     def has_add_permission(self, request):
         return False

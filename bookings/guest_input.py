@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bookings.notifications.safe_headers import address_of, valid_address
 from bookings.problems import InvalidBooking
 from pages.models import AdditionalField, Configuration
 from pages.validators import known_timezones
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
 MAX_ADDITIONAL_GUESTS = 10
 
@@ -28,9 +28,12 @@ class Guest:
 
 
 def clean_email(value: Any, field_name: str) -> str:
-    if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value) > 254:
+    """One mailbox address (email-validator, no DNS lookups), normalized: it is what the
+    guest's emails are sent to and what the organizer replies to."""
+    address = address_of(value.strip()) if isinstance(value, str) else None
+    if address is None:
         raise InvalidBooking("must be an email address", field=field_name)
-    return value.strip()
+    return address
 
 
 def clean_name(value: Any, field_name: str) -> str:
@@ -124,7 +127,7 @@ def clean_answer(definition: AdditionalField, value: Any, path: str) -> Any:
         raise InvalidBooking(f"must be at most {limit} characters", field=path)
     if kind in (types.DROPDOWN, types.RADIO_BUTTON) and value not in definition.options:
         raise InvalidBooking("is not one of the options", field=path)
-    if kind == types.EMAIL and not EMAIL.match(value):
+    if kind == types.EMAIL and not valid_address(value):
         raise InvalidBooking("must be an email address", field=path)
     if kind == types.PHONE_NUMBER and not PHONE.match(value):
         raise InvalidBooking("must be a phone number", field=path)

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from pages import tokens
+from pages import page_urls, tokens
 
 SALT_BYTES = 16
 ORGANIZER_LINK_SALT = "bookings.organizer-link"
@@ -78,13 +78,21 @@ def booking_page_url(configuration) -> str:
     return absolute(reverse("booking-page", args=[configuration.slug]))
 
 
+def custom_manage_url(booking) -> str:
+    """The configuration's own page for the guest's booking (rescheduling_url, else
+    cancellation_url, with ":booking_ref" replaced), or "" when it has none or it is not
+    a web address. Checked here, not only when stored (pages/page_urls.py)."""
+    custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
+    if not custom or ":booking_ref" not in custom:
+        return ""
+    return page_urls.renderable(custom.replace(":booking_ref", booking_ref(booking)))
+
+
 def guest_manage_url(booking) -> str:
     """Where the guest sees, reschedules or cancels this booking."""
-    ref = booking_ref(booking)
-    custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
-    if custom and ":booking_ref" in custom:
-        return custom.replace(":booking_ref", ref)
-    return absolute(reverse("booking-manage", args=[ref]))
+    return custom_manage_url(booking) or absolute(
+        reverse("booking-manage", args=[booking_ref(booking)])
+    )
 
 
 def new_organizer_nonce() -> str:
@@ -101,8 +109,12 @@ def organizer_confirmation_url(booking) -> str:
     """The organizer's confirm/decline page for a pending booking."""
     token = organizer_link_token(booking)
     custom = booking.configuration.organizer_confirmation_url
-    if custom and ":booking_ref" in custom:
-        return custom.replace(":booking_ref", token)
+    if (
+        custom
+        and ":booking_ref" in custom
+        and (address := page_urls.renderable(custom.replace(":booking_ref", token)))
+    ):
+        return address
     return absolute(reverse("organizer-confirmation", args=[token]))
 
 

@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 
+from pages import page_urls
 from pages.models import AdditionalField, Configuration, OpenHours
 from pages.models.configurations import DAY_NAMES, format_minute
 
@@ -98,13 +99,23 @@ APPEARANCE_KEYS = (
     "show_timezone_options",
 )
 
+# The configuration's own address columns (pages/page_urls.py: what is allowed and why).
+PAGE_ADDRESSES = (
+    "confirmation_redirect_url",
+    "rescheduling_url",
+    "cancellation_url",
+    "organizer_confirmation_url",
+)
+
 
 class ConfigurationForm(forms.ModelForm):
     """Appearance and the email template as fields a person fills in, not JSON. Keys of
     those maps the form does not know are kept as they are."""
 
     company_name = forms.CharField(required=False, max_length=200)
-    logo = forms.URLField(required=False, max_length=2000, label="Logo URL")
+    logo = forms.URLField(
+        required=False, max_length=2000, label="Logo URL", validators=[page_urls.validate]
+    )
     color = forms.RegexField(
         required=False,
         regex=r"^#[0-9a-fA-F]{6}$",
@@ -117,7 +128,9 @@ class ConfigurationForm(forms.ModelForm):
     show_timezone_options = forms.BooleanField(
         required=False, initial=True, label="Let guests pick their time zone"
     )
-    email_logo = forms.URLField(required=False, max_length=2000, label="Email logo URL")
+    email_logo = forms.URLField(
+        required=False, max_length=2000, label="Email logo URL", validators=[page_urls.validate]
+    )
     confirmed_title = forms.CharField(
         required=False, max_length=200, label="Confirmation email title"
     )
@@ -146,6 +159,16 @@ class ConfigurationForm(forms.ModelForm):
         self.initial.setdefault("email_logo", template.get("logo"))
         self.initial.setdefault("confirmed_title", confirmed.get("title"))
         self.initial.setdefault("confirmed_body", confirmed.get("body"))
+
+    def clean(self):
+        data = super().clean()
+        for name in PAGE_ADDRESSES:
+            value = (data.get(name) or "").strip()
+            if name in data:
+                data[name] = value
+            if value and (why := page_urls.problem(value)):
+                self.add_error(name, f"This address {why}.")
+        return data
 
     def _post_clean(self):
         data = self.cleaned_data

@@ -7,6 +7,8 @@ message that starts with the variable's name: start-up stops and says what to fi
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+HOST_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?")
 
 
 def _fail(name: str, value: str, problem: str) -> ImproperlyConfigured:
@@ -73,6 +76,22 @@ def env_origins(env: Mapping[str, str], name: str) -> list[str]:
             )
         origins.append(f"{parts.scheme}://{parts.netloc}".lower())
     return origins
+
+
+def private_destinations(env: Mapping[str, str], name: str) -> list[str]:
+    """Comma-separated CIDRs (``10.0.0.0/8``, ``127.0.0.1/32``, ``fd00::/8``) and host
+    names (``caldav.internal``) that outbound requests may reach although they are
+    private (pages/outbound.py). Empty by default."""
+    entries = [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry.strip("[]"), strict=False)
+        except ValueError:
+            if not HOST_NAME.fullmatch(entry):
+                raise _fail(
+                    name, env[name], f"{entry!r} is neither a CIDR nor a host name"
+                ) from None
+    return entries
 
 
 def secret_key(env: Mapping[str, str], name: str, key_file: Path) -> str:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
 from scheduler_site import environment as env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,6 +129,26 @@ if SCHEDULER_TRUSTED_PROXY_HOPS > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Content-Security-Policy on every response (django-csp). Scripts come from our own
+# origin only: an inline script runs only with the request's nonce
+# ({{ request.csp_nonce }}), so a script that slipped into a page is not run. Styles
+# may be inline (the accent color, the admin's style attributes). Logos are images from
+# anywhere on https (and http while the site is). No page may be framed (embeds would
+# list their origins in frame-ancestors).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:", *(["http:"] if SITE_URL.startswith("http:") else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # Email
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Scheduler <scheduler@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -155,6 +178,8 @@ SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
     ENV, "SCHEDULER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1
 )
 # The Celery queue of the send and sweep tasks ("celery" is the one every worker reads).
+# Private networks and names webhooks (and later CalDAV servers and feeds) may reach.
+SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
 SCHEDULER_NOTIFICATIONS_QUEUE = ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "send-due-outbox-messages": {

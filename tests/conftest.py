@@ -139,3 +139,10 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def loopback_destinations(settings):
+    """For tests whose webhook receivers listen on 127.0.0.1: the operator's allow-list
+    opens loopback, which pages/outbound.py refuses otherwise."""
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = ["127.0.0.1/32"]

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from bookings.api.scoping import parse_uuid, require_caller
 from bookings.models import WebhookEndpoint
 from bookings.models.webhooks import TRIGGER_TYPES
+from pages import outbound
 from pages.api import parsing as p
 from pages.api.auth import BearerAuthentication
 from pages.api.envelope import page_of, v3, v3_deleted
@@ -135,6 +136,10 @@ def read_webhook_url(value) -> str:
         raise BadRequest("must be an absolute http(s) URL", field="webhook_url")
     if any(ch.isspace() for ch in url):
         raise BadRequest("must not contain spaces", field="webhook_url")
+    try:
+        outbound.check_url(url)
+    except outbound.RefusedDestination as exc:
+        raise BadRequest(str(exc), field="webhook_url") from None
     return url
 
 

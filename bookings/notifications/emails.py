@@ -27,6 +27,7 @@ from bookings.models import Booking, OutboxMessage
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
 from bookings.notifications.safe_headers import mailbox, one_line, valid_address
+from pages import page_urls
 
 # Which purposes carry an invite, and with which iTIP method (a row carries one when it
 # recorded ``invite``; its STATUS and SEQUENCE are recorded beside it).
@@ -249,12 +250,6 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _safe_logo(value) -> str:
-    if isinstance(value, str) and urlsplit(value).scheme in ("http", "https"):
-        return value
-    return ""
-
-
 def template_context(message: OutboxMessage, booking: Booking) -> dict:
     configuration = booking.configuration
     saved = message.context
@@ -288,7 +283,7 @@ def template_context(message: OutboxMessage, booking: Booking) -> dict:
             for key, value in (booking.additional_fields or {}).items()
         ],
         "reason": saved.get("reason", ""),
-        "logo": _safe_logo(email_template.get("logo")),
+        "logo": page_urls.renderable(email_template.get("logo")),
         "confirmed_title": _text(confirmed.get("title")),
         "confirmed_body": _text(confirmed.get("body")),
         "invite_attached": bool(saved.get("invite")) and message.purpose in INVITE_METHODS,

@@ -19,10 +19,7 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,6 +29,7 @@ from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from bookings.models.webhooks import SECRET_PREFIX
 from bookings.notifications import outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
+from pages import outbound
 from pages.hot_reads import read_instances
 
 USER_AGENT = "Scheduler-Webhooks/1.0"
@@ -152,17 +150,6 @@ def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> dict[str,
 # Delivery
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a success: following one would re-POST the body
-    somewhere the endpoint's owner did not register."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def post(message: OutboxMessage) -> None:
     """One attempt; logged as a WebhookAttempt whatever happens. Returns on a 2xx."""
     endpoint = message.endpoint
@@ -180,25 +167,25 @@ def post(message: OutboxMessage) -> None:
         "User-Agent": USER_AGENT,
         **sign(endpoint.secret, str(message.pk), unix(attempted_at), body),
     }
-    if urlsplit(endpoint.webhook_url).scheme not in ("http", "https"):
-        raise PermanentFailure(f"Not an http(s) URL: {endpoint.webhook_url!r}")
-    # The scheme is checked just above, so urllib cannot be led to file: or ftp:.
-    request = urllib.request.Request(  # noqa: S310
-        endpoint.webhook_url, data=body, headers=headers, method="POST"
-    )
     status_code, error, excerpt = None, "", ""
+    refused = None
     started = time.monotonic()
     try:
-        timeout = settings.SCHEDULER_WEBHOOK_TIMEOUT_SECONDS
-        with _opener.open(request, timeout=timeout) as response:
-            status_code = response.status
-            excerpt = response.read(500).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        status_code = exc.code
-        excerpt = _read_excerpt(exc)
-        error = f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        # pages/outbound.py: public addresses only (checked on every send, every address
+        # the name resolves to), redirects not followed, a short redacted excerpt kept.
+        answer = outbound.post(
+            endpoint.webhook_url,
+            body,
+            headers,
+            timeout=settings.SCHEDULER_WEBHOOK_TIMEOUT_SECONDS,
+        )
+        status_code, excerpt = answer.status, answer.excerpt
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except outbound.RefusedDestination as exc:
+        refused = error = f"Refused destination: {exc}"
+    except (OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
     duration_ms = int((time.monotonic() - started) * 1000)
     WebhookAttempt.objects.create(
         message=message,
@@ -210,6 +197,10 @@ def post(message: OutboxMessage) -> None:
         error=error[:2000],
         response_excerpt=excerpt,
     )
+    if refused:
+        # Policy, not an outage: retrying would ask the same question. An operator who
+        # lists the destination in SCHEDULER_PRIVATE_DESTINATIONS can resend it.
+        raise PermanentFailure(refused)
     if status_code is not None and 200 <= status_code < 300:
         return
     if status_code == 410:
@@ -218,13 +209,6 @@ def post(message: OutboxMessage) -> None:
         )
         raise PermanentFailure("410 Gone: the receiver asked to stop; the endpoint is disabled.")
     raise RuntimeError(error or f"HTTP {status_code}")
-
-
-def _read_excerpt(exc: urllib.error.HTTPError) -> str:
-    try:
-        return exc.read(500).decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def _check_reminder_still_owed(message: OutboxMessage) -> None:

@@ -6,16 +6,7 @@ from urllib.parse import urlsplit
 
 from django import template
 
-from bookings.views.appearance import safe_url
-
 register = template.Library()
-
-
-@register.filter
-def web_url(value: object) -> str:
-    """``value`` when it is an absolute http(s) address, else "": a stored address is
-    checked again where it is shown, so no javascript: link is ever written."""
-    return safe_url(value)
 
 
 @register.filter

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from pages import page_urls
 
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 DEFAULT_ACCENT = "#2563eb"
@@ -72,11 +73,9 @@ def palette(color: object) -> Palette:
 
 
 def safe_url(value: object) -> str:
-    """``value`` when it is an absolute http(s) URL (never javascript: or data:)."""
-    if not isinstance(value, str) or len(value) > 2000:
-        return ""
-    parts = urlsplit(value.strip())
-    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
+    """``value`` when it is an absolute http(s) URL (never javascript: or data:); the
+    rule lives in pages/page_urls.py."""
+    return page_urls.renderable(value)
 
 
 def flag(value: object, default: bool) -> bool:
@@ -108,7 +107,8 @@ def appearance_of(configuration) -> Appearance:
     return Appearance(
         palette=palette(color),
         custom_color=isinstance(color, str) and bool(HEX_COLOR.match(color)),
-        logo=safe_url(raw.get("logo")) or safe_url(raw.get("company_logo_url")),
+        logo=page_urls.renderable(raw.get("logo"))
+        or page_urls.renderable(raw.get("company_logo_url")),
         company_name=text(raw.get("company_name"), 200),
         submit_text=text(raw.get("submit_text"), 100),
         thank_you_text=text(raw.get("thank_you_text"), 2000),

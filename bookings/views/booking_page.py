@@ -62,6 +62,7 @@ from bookings.views.slot_picker import (
     read_picker_request,
 )
 from bookings.views.zone_list import resolve_zone
+from pages import page_urls
 from pages.models import Configuration
 
 TEMPLATE = "bookings/booking_page.html"
@@ -254,8 +255,8 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
             )
 
     booking = made.booking
-    if configuration.confirmation_redirect_url:
-        destination = configuration.confirmation_redirect_url
+    if redirect_to := page_urls.renderable(configuration.confirmation_redirect_url):
+        destination = redirect_to
     else:
         state = {"booked": "1", "tz": zone, "lang": booking.language or language}
         if explicit:

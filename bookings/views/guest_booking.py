@@ -165,9 +165,8 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
     hours, _explicit = page_clock(request, language)
     at = now()
     ref = links.booking_ref(booking)
-    custom = configuration.rescheduling_url or configuration.cancellation_url
     own = request.build_absolute_uri(reverse("booking-manage", args=[ref]))
-    manage_url = links.guest_manage_url(booking) if custom else own
+    manage_url = links.custom_manage_url(booking) or own
     booked = booking.status == Booking.Status.BOOKED
     return {
         **page_context(request, configuration, language),

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_slug
+from django.core.validators import validate_slug
 
+from pages import page_urls
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest
@@ -280,15 +281,7 @@ def read_scheduler(values: Mapping[str, Any], changes: ConfigurationChanges) -> 
         "cancellation_url",
         "organizer_confirmation_url",
     ):
-        fields[name] = p.text(given(values, name, ""), f"{field}.{name}", max_length=2000)
-    redirect = fields["confirmation_redirect_url"]
-    if redirect:
-        try:
-            URLValidator(schemes=["http", "https"])(redirect)
-        except ValidationError:
-            raise BadRequest(
-                "must be an http(s) URL", field=f"{field}.confirmation_redirect_url"
-            ) from None
+        fields[name] = web_address(given(values, name, ""), f"{field}.{name}")
     for name in (
         "hide_rescheduling_options",
         "hide_cancellation_options",
@@ -355,7 +348,7 @@ def read_email_template(value: Any, field: str) -> dict:
     template = p.as_object(value, field)
     stored: dict = {}
     if given(template, "logo") is not None:
-        stored["logo"] = p.text(template["logo"], f"{field}.logo", max_length=2000)
+        stored["logo"] = web_address(template["logo"], f"{field}.logo")
     if given(template, "booking_confirmed") is not None:
         confirmed = p.as_object(template["booking_confirmed"], f"{field}.booking_confirmed")
         stored["booking_confirmed"] = {
@@ -372,4 +365,14 @@ def read_appearance(value: Any) -> dict[str, str]:
         raise BadRequest(f"at most {MAX_APPEARANCE_KEYS} keys", field="appearance")
     for key, item in appearance.items():
         p.text(item, f"appearance.{key}", max_length=2000)
+        if page_urls.is_appearance_address(key):
+            web_address(item, f"appearance.{key}")
     return dict(appearance)
+
+
+def web_address(value: Any, field: str) -> str:
+    """An address a page links to or shows (pages/page_urls.py): "" or a safe URL."""
+    address = p.text(value, field, max_length=page_urls.MAX_LENGTH).strip()
+    if address and (why := page_urls.problem(address)):
+        raise BadRequest(why, field=field)
+    return address

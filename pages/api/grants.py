@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
-from pages import services
+from pages import page_urls, services
 from pages.api import parsing as p
 from pages.api.access import OrganizerView
 from pages.api.envelope import page_of, v3, v3_deleted
@@ -15,7 +15,6 @@ from pages.api.model_errors import NonFieldError, service_errors
 from pages.api.openapi import DELETED, PAGE_PARAMETERS, constant, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
-from pages.validators import web_url_problem
 
 PROVIDER = "virtual-calendar"
 EMAIL_TAKEN = "a grant with this email address already exists"
@@ -50,7 +49,7 @@ def read_new_grant(body) -> dict:
     name = p.text(given(body, "name", ""), "name", max_length=200)
     zone = zone_or_blank(body, "timezone", "timezone") or "UTC"
     picture = p.text(given(body, "picture_url", ""), "picture_url", max_length=2000).strip()
-    if picture and (problem := web_url_problem(picture)):
+    if picture and (problem := page_urls.problem(picture)):
         raise BadRequest(problem, field="picture_url")
     return {"email": email, "name": name, "timezone": zone, "picture_url": picture}
 

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from pages import page_urls
 from pages.api import parsing as p
 from pages.api.auth import Caller
-from pages.api.configuration_input import read_configuration
+from pages.api.configuration_input import read_configuration, web_address
 from pages.api.errors import BadRequest
 from pages.models import AdditionalField, Configuration, Grant, Reminder
 from pages.services import ConfigurationChanges
@@ -285,6 +286,8 @@ def translate(body: Mapping[str, Any], grants: list[Grant], *, creating: bool) -
         for key, value in appearance.items():
             if not isinstance(value, str | bool):
                 raise BadRequest("must be a string or true/false", field=f"config.appearance.{key}")
+            if isinstance(value, str) and page_urls.is_appearance_address(key):
+                web_address(value, f"config.appearance.{key}")
         extra["v2_appearance"] = dict(appearance)
         v3["appearance"] = {
             k: v if isinstance(v, str) else ("true" if v else "false")
@@ -393,6 +396,11 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
     for key, value in (configuration.appearance or {}).items():
         if key not in (extra.get("v2_appearance") or {}) or not isinstance(appearance[key], bool):
             appearance[key] = value
+    if public:
+        # Widgets put these in pages: an address stored before the checks is left out.
+        for key, value in appearance.items():
+            if page_urls.is_appearance_address(key) and isinstance(value, str):
+                appearance[key] = page_urls.renderable(value)
     config = {
         "appearance": appearance,
         "booking": {

@@ -14,6 +14,7 @@ from django.core.validators import validate_slug
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from pages import page_urls
 from pages.admin_forms import parse_wall_clock
 from pages.api.configuration_input import MAX_ADDITIONAL_FIELDS, MAX_REMINDERS, MINUTES_IN_A_YEAR
 from pages.models import AdditionalField, Reminder
@@ -294,8 +295,10 @@ class AppearanceForm(forms.Form):
 
     def clean_logo(self) -> str:
         logo = self.cleaned_data["logo"].strip()
-        if logo and not logo.lower().startswith(("https://", "http://")):
-            raise ValidationError(_("Use an http:// or https:// address."))
+        if logo and page_urls.problem(logo):
+            if "http" in page_urls.allowed_schemes():
+                raise ValidationError(_("Use an http:// or https:// address."))
+            raise ValidationError(_("Use an https:// address."))
         return logo
 
 

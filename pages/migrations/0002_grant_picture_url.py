@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import pages.validators
+import pages.page_urls
 
 
 class Migration(migrations.Migration):
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="A picture of the organizer shown on their booking pages (https).",
                 max_length=2000,
-                validators=[pages.validators.validate_web_url],
+                validators=[pages.page_urls.validate],
             ),
         ),
     ]

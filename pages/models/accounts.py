@@ -7,8 +7,8 @@ import uuid
 from django.db import models
 from django.db.models.functions import Lower
 
-from pages import tokens
-from pages.validators import validate_timezone, validate_web_url
+from pages import page_urls, tokens
+from pages.validators import validate_timezone
 
 
 class ApiKey(models.Model):
@@ -46,7 +46,7 @@ class Grant(models.Model):
     picture_url = models.CharField(
         max_length=2000,
         blank=True,
-        validators=[validate_web_url],
+        validators=[page_urls.validate],
         help_text="A picture of the organizer shown on their booking pages (https).",
     )
     access_token_digest = models.CharField(

@@ -14,6 +14,9 @@ from bookings.notifications import outbox, sending
 from pages.models import Configuration, Event
 from tests.bookings.test_api_bookings import MONDAY, NOW, frozen_now  # noqa: F401
 
+# Webhook receivers here listen on 127.0.0.1 (or nothing listens there).
+pytestmark = pytest.mark.usefixtures("loopback_destinations")
+
 
 @pytest.fixture
 def page(make_configuration):

@@ -20,6 +20,9 @@ from bookings.models import OutboxMessage
 from bookings.notifications import outbox, sending
 from pages.models import AdditionalField
 
+# Webhook receivers here listen on 127.0.0.1 (or nothing listens there).
+pytestmark = pytest.mark.usefixtures("loopback_destinations")
+
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 # Tuesday 3 March 2026, 10:00-10:30 in Chicago (16:00 UTC; 17:00 in Berlin).

@@ -143,3 +143,37 @@ def test_a_temporary_refusal_is_retried_and_then_delivered(smtp, booking, monkey
         clock.shift(outbox.RETRY_DELAYS[0])
         assert deliver_due() == ["sent"]
     assert len(smtp.to("guest@example.com")) == 1
+
+
+ODD_BUT_LEGAL = "o'hara+meet/ing=1@mail.example.com"
+
+
+def test_an_odd_but_legal_guest_address_is_one_recipient_over_smtp(smtp, booking):
+    from bookings.guest_input import clean_email
+
+    booking.guest_email = clean_email(ODD_BUT_LEGAL, "guest.email")
+    booking.guest_name = 'O"Hara, Jr. <boss@example.com>'
+    booking.save()
+    with transaction.atomic():
+        notifications.booking_created(booking)
+    assert deliver_due() == ["sent"] * 3
+    [(rcpts, confirmation)] = [(r, m) for r, m in smtp.received if ODD_BUT_LEGAL in r]
+    assert rcpts == [ODD_BUT_LEGAL]
+    assert [a.addr_spec for a in confirmation["To"].addresses] == [ODD_BUT_LEGAL]
+    [notice] = smtp.to("host@example.com")
+    assert [a.addr_spec for a in notice["Reply-To"].addresses] == [ODD_BUT_LEGAL]
+    everyone = {rcpt for rcpts, _message in smtp.received for rcpt in rcpts}
+    assert everyone == {ODD_BUT_LEGAL, "ada@example.com", "host@example.com"}
+
+
+def test_a_stored_address_that_is_two_never_reaches_two_inboxes(smtp, booking):
+    """A row written before the check (or straight into the database)."""
+    booking.guest_email = "victim@example.com>,<attacker@example.com"
+    booking.save()
+    with transaction.atomic():
+        notifications.booking_created(booking)
+    deliver_due()
+    everyone = {rcpt for rcpts, _message in smtp.received for rcpt in rcpts}
+    assert everyone == {"ada@example.com", "host@example.com"}
+    [notice] = smtp.to("host@example.com")
+    assert notice["Reply-To"] is None

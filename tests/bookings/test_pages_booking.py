@@ -341,7 +341,7 @@ def test_a_guest_books_and_is_sent_to_the_confirmation(client, questions):
         start,
         field_company="Acme Inc",
         field_notes="Hello\nthere",
-        field_work_email="g@acme.test",
+        field_work_email="g@acme.example",
         field_phone="+49 30 123456",
         field_size="11-50",
         field_when="2026-12-24",
@@ -367,7 +367,7 @@ def test_a_guest_books_and_is_sent_to_the_confirmation(client, questions):
     assert booking.additional_fields == {
         "company": "Acme Inc",
         "notes": "Hello\nthere",
-        "work_email": "g@acme.test",
+        "work_email": "g@acme.example",
         "phone": "+49 30 123456",
         "size": "11-50",
         "when": "2026-12-24",
@@ -398,6 +398,20 @@ def test_the_confirmation_redirect_url_is_where_the_guest_goes(client, page):
         "/book/intro/", form_data(chicago(MONDAY, 11)), **HTMX, HTTP_HX_TARGET="panel"
     )
     assert response["HX-Redirect"] == "https://example.com/thanks"
+
+
+def test_a_stored_script_redirect_sends_the_guest_to_their_own_page(client, page):
+    # Written straight into the database, past the API's checks.
+    Configuration.objects.filter(pk=page.pk).update(
+        confirmation_redirect_url="javascript:alert(document.domain)"
+    )
+    response = client.post("/book/intro/", form_data(chicago(MONDAY, 10)))
+    assert response.status_code == 303
+    assert response["Location"].startswith("/booking/")
+    response = client.post(
+        "/book/intro/", form_data(chicago(MONDAY, 11)), **HTMX, HTTP_HX_TARGET="panel"
+    )
+    assert response["HX-Redirect"].startswith("/booking/")
 
 
 def test_a_pending_booking_says_it_waits_for_the_organizer(client, page):

@@ -41,7 +41,7 @@ def test_a_guest_in_tokyo_books_the_demo_page_in_local_time(live_server, browser
 
     # Choose the second free day (the first is open already), then its first time.
     page.locator("a.day.free").nth(1).click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     start = first_slot_start(page)
     expected = format_instant(start, "Asia/Tokyo", "time", "en")
     assert page.locator("a.slot").first.inner_text().strip() == expected
@@ -53,7 +53,7 @@ def test_a_guest_in_tokyo_books_the_demo_page_in_local_time(live_server, browser
     screenshot(page, "2-day")
 
     page.locator("a.slot").first.click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'form-title'")
     page.fill("#id_name", "Kenji <Guest>")
     page.fill("#id_email", "kenji@example.com")
     screenshot(page, "3-form")
@@ -102,11 +102,11 @@ def test_a_keyboard_user_can_book(live_server, browser, demo):
     page.locator("a.day.free").first.wait_for()
     page.locator("a.day.free").nth(1).focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "slot"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'form-title'")
     page.keyboard.press("Tab")  # from the heading to the "choose another time" link
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_name"
@@ -133,7 +133,7 @@ def test_errors_are_shown_inline_and_focused(live_server, browser, screenshot, d
     page.get_by_role("button", name="Book it").click()
     page.locator("#id_email_error").wait_for()
     assert "email address" in page.locator("#id_email_error").inner_text()
-    page.wait_for_function("document.activeElement.getAttribute('role') === 'alert'")
+    page.wait_for_function("() => document.activeElement.getAttribute('role') === 'alert'")
     screenshot(page, "error")
     assert not Booking.objects.exists()
     context.close()
@@ -185,7 +185,7 @@ def test_the_guest_can_pick_another_zone_from_the_list(live_server, browser, dem
     page.fill("#id_tz", "Asia/Kolkata")
     page.press("#id_tz", "Enter")
     page.wait_for_function(
-        "document.querySelector('.zone-note').textContent.includes('Asia/Kolkata')"
+        "() => document.querySelector('.zone-note').textContent.includes('Asia/Kolkata')"
     )
     assert "UTC+05:30" in page.locator(".zone-note").inner_text()
     assert "tz=Asia%2FKolkata" in page.url
@@ -209,10 +209,10 @@ def test_a_city_typed_in_the_zone_field_finds_its_zone(live_server, browser, scr
     page.fill("#id_tz", "berlin")
     page.press("#id_tz", "Enter")
     page.wait_for_function(
-        "document.querySelector('.zone-note').textContent.includes('Europe/Berlin')"
+        "() => document.querySelector('.zone-note').textContent.includes('Europe/Berlin')"
     )
     # The field says it too.
-    page.wait_for_function("document.getElementById('id_tz').value === 'Europe/Berlin'")
+    page.wait_for_function("() => document.getElementById('id_tz').value === 'Europe/Berlin'")
     assert "tz=Europe%2FBerlin" in page.url or "tz=berlin" in page.url
     screenshot(page, "1-berlin")
 
@@ -223,7 +223,7 @@ def test_a_city_typed_in_the_zone_field_finds_its_zone(live_server, browser, scr
     assert "We don't know the time zone “Atlantis”; showing times in America/Chicago" in (
         problem.inner_text()
     )
-    page.wait_for_function("document.getElementById('id_tz').value === 'America/Chicago'")
+    page.wait_for_function("() => document.getElementById('id_tz').value === 'America/Chicago'")
     screenshot(page, "2-unknown-desktop")
     page.set_viewport_size({"width": 375, "height": 812})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -245,7 +245,7 @@ def test_an_expired_form_says_so_and_the_page_keeps_working(live_server, browser
     notice = page.locator(".form-expired")
     notice.wait_for()
     assert "This form has expired" in notice.inner_text()
-    page.wait_for_function("document.activeElement.classList.contains('form-expired')")
+    page.wait_for_function("() => document.activeElement.classList.contains('form-expired')")
     assert page.locator("#id_name").input_value() == "Stale Form", "what was typed stays"
     assert not page.locator("#request-error").is_visible()
     screenshot(page, "1-expired")
@@ -253,7 +253,7 @@ def test_an_expired_form_says_so_and_the_page_keeps_working(live_server, browser
 
     # The page still works: a day's times load into the panel, and a fresh form books.
     page.locator("a.day.free").nth(1).click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     page.locator("a.slot").first.click()
     page.fill("#id_name", "Fresh Form")
     page.fill("#id_email", "fresh@example.com")
@@ -275,7 +275,7 @@ def test_a_time_taken_meanwhile_keeps_the_form_and_offers_the_days_free_times(
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{live_server.url}/book/demo/")
     page.locator("a.day.free").nth(1).click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     start = first_slot_start(page)
     page.locator("a.slot").first.click()
     page.fill("#id_name", "Late Guest")

@@ -56,7 +56,7 @@ def test_a_guest_reschedules_then_cancels(live_server, browser, screenshot):
     screenshot(page, "2-reschedule")
     # Another day than the booking's own: the second free day.
     page.locator("a.day.free").nth(1).click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     href = page.locator("a.slot").nth(2).get_attribute("href")
     new_start = int(re.search(r"slot=(\d+)", href)[1])
     page.locator("a.slot").nth(2).click()

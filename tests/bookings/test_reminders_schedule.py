@@ -16,6 +16,9 @@ from bookings.models import OutboxMessage
 from bookings.notifications import outbox, reminders, sending
 from pages.models import Reminder
 
+# Webhook receivers here listen on 127.0.0.1 (or nothing listens there).
+pytestmark = pytest.mark.usefixtures("loopback_destinations")
+
 CHICAGO = ZoneInfo("America/Chicago")
 BOOKED_AT = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 START = dt.datetime(2026, 3, 5, 10, 0, tzinfo=CHICAGO)

@@ -262,6 +262,14 @@ def test_several_access_tokens_make_a_round_robin_between_them(api, ada, make_ho
             "config.reminders[0].delivery_recipient",
         ),
         (lambda b: b["config"].update(timezone="Nowhere/Land"), "config.timezone"),
+        (
+            lambda b: b["config"]["appearance"].update(logo="javascript:alert(document.domain)"),
+            "config.appearance.logo",
+        ),
+        (
+            lambda b: b["config"]["appearance"].update(company_logo="data:image/png;base64,AA"),
+            "config.appearance.company_logo",
+        ),
     ],
 )
 def test_bad_v2_bodies_get_a_400_in_the_v2_shape_naming_the_field(api, ada, change, field):

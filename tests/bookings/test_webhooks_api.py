@@ -46,6 +46,7 @@ def test_creating_a_webhook_returns_its_secret_once(api, auth):
     assert "webhook_secret" not in listed["data"][0]
 
 
+@pytest.mark.usefixtures("loopback_destinations")
 def test_creation_does_not_call_the_url(api, auth):
     # Nothing listens on port 9 (discard): creation would fail if it tried to reach it.
     assert create(api, auth, webhook_url="http://127.0.0.1:9/hook").status_code == 200

@@ -24,6 +24,9 @@ from bookings.models.webhooks import TRIGGER_TYPES
 from bookings.notifications import outbox, sending
 from pages.models import Reminder
 
+# Webhook receivers here listen on 127.0.0.1 (or nothing listens there).
+pytestmark = pytest.mark.usefixtures("loopback_destinations")
+
 START = dt.datetime(2030, 3, 5, 16, 0, tzinfo=dt.UTC)
 
 

@@ -819,6 +819,7 @@ def test_saving_the_appearance_reaches_the_hosted_page_and_the_v2_shape(editing)
     [
         ("logo", "javascript:alert(1)", "Enter a valid URL."),
         ("logo", "ftp://example.com/logo.png", "http:// or https://"),
+        ("logo", "https://user:secret@example.com/logo.png", "http:// or https://"),
         ("color", "red", "Use a color such as"),
         ("company_name", "x" * 201, "at most 200 characters"),
     ],
@@ -831,6 +832,17 @@ def test_an_invalid_appearance_is_refused_beside_the_field(editing, field, value
     assert message in error_beside(text_of(response), f"id_{field}")
     configuration.refresh_from_db()
     assert configuration.appearance["color"] == "#82c0e7"
+
+
+def test_an_http_logo_is_refused_once_the_site_is_https(editing, settings):
+    settings.SITE_URL = "https://scheduler.example.com"
+    client, configuration, _token = editing
+    data = {"color": "#123456", "logo": "http://example.com/logo.png"}
+    response = client.post(url(configuration, "appearance"), data, **HTMX)
+    assert response.status_code == 422
+    assert "Use an https:// address." in error_beside(text_of(response), "id_logo")
+    configuration.refresh_from_db()
+    assert "logo" not in configuration.appearance
 
 
 # CSRF

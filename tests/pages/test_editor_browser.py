@@ -85,7 +85,7 @@ def test_the_owner_edits_title_and_hours_and_the_hosted_page_shows_them(
     assert page.locator("#id_hours-0-end").get_attribute("aria-invalid") == "true"
     assert "Not saved" in page.locator("#availability-status").inner_text()
     # Focus goes to the field that needs fixing.
-    page.wait_for_function("document.activeElement.id === 'id_hours-0-end'")
+    page.wait_for_function("() => document.activeElement.id === 'id_hours-0-end'")
     screenshot(page, "2-inline-error")
     configuration.refresh_from_db()
     assert configuration.participants.get().open_hours.get().end_minute == 17 * 60
@@ -98,7 +98,7 @@ def test_the_owner_edits_title_and_hours_and_the_hosted_page_shows_them(
     rows.nth(2).wait_for()  # the saved row, the empty extra row, the one just added
     added = rows.nth(2)
     # Focus moves into the new row once htmx has settled it.
-    page.wait_for_function("document.activeElement.name === 'hours-2-days'")
+    page.wait_for_function("() => document.activeElement.name === 'hours-2-days'")
     added.get_by_label("Sat").check()
     added.get_by_label("From").fill("10:00")
     added.get_by_label("Until").fill("14:00")

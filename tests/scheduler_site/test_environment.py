@@ -178,3 +178,21 @@ def test_editor_origins_default_to_none_and_are_read_as_origins():
 def test_editor_origins_reject_what_is_not_an_origin(value):
     with pytest.raises(ImproperlyConfigured, match="^SCHEDULER_EDITOR_ORIGINS="):
         env.env_origins({"SCHEDULER_EDITOR_ORIGINS": value}, "SCHEDULER_EDITOR_ORIGINS")
+
+
+def test_private_destinations_default_empty_and_read_cidrs_and_names():
+    name = "SCHEDULER_PRIVATE_DESTINATIONS"
+    assert env.private_destinations({}, name) == []
+    value = " 127.0.0.1/32, fd00::/8 ,caldav.internal,10.0.0.0/8"
+    assert env.private_destinations({name: value}, name) == [
+        "127.0.0.1/32",
+        "fd00::/8",
+        "caldav.internal",
+        "10.0.0.0/8",
+    ]
+
+
+def test_private_destinations_rejects_what_is_neither_a_cidr_nor_a_name():
+    name = "SCHEDULER_PRIVATE_DESTINATIONS"
+    with pytest.raises(ImproperlyConfigured, match=f"^{name}="):
+        env.private_destinations({name: "10.0.0.0/8, http://x/"}, name)
