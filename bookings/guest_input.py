@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bookings.problems import InvalidBooking
+from pages.answer_patterns import answer_matches
 from pages.models import AdditionalField, Configuration
 from pages.validators import known_timezones
 
@@ -133,6 +134,6 @@ def clean_answer(definition: AdditionalField, value: Any, path: str) -> Any:
             dt.date.fromisoformat(value)
         except ValueError:
             raise InvalidBooking("must be a date such as 2026-12-24", field=path) from None
-    if definition.pattern and not re.fullmatch(definition.pattern, value):
+    if definition.pattern and not answer_matches(definition.pattern, value):
         raise InvalidBooking("does not have the expected form", field=path)
     return value
