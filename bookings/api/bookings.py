@@ -200,6 +200,12 @@ def caller_reaches(caller: Caller | None, booking: Booking) -> bool:
     return caller.configuration is not None and caller.configuration.pk == booking.configuration_id
 
 
+def organizer_reaches(caller: Caller | None, booking: Booking) -> bool:
+    """Whether the credentials are the organizer side's and reach ``booking``: a session
+    is the guest's, so it never decides for the organizer."""
+    return caller is not None and caller.kind != "session" and caller_reaches(caller, booking)
+
+
 class BookingView(SchedulingView):
     """GET|PUT|PATCH|DELETE /v3/scheduling/bookings/{booking_id}"""
 
@@ -227,9 +233,11 @@ class BookingView(SchedulingView):
         body = p.as_object(request.data, "body")
         status = p.one_of(body.get("status"), "status", ("confirmed", "cancelled"))
         reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
-        # The organizer's decision: a booking_ref is the guest's and decides nothing, so
-        # unless the credentials reach the booking on their own, the organizer's link must.
-        if not caller_reaches(request.auth, booking):
+        # The organizer's decision: a booking_ref is the guest's and decides nothing, and
+        # neither does a session, which a widget hands to the guest's browser. Unless the
+        # organizer's own credentials (API key, grant token, edit token) reach the
+        # booking, the organizer's link must.
+        if not organizer_reaches(request.auth, booking):
             check_organizer_link(booking, body.get("salt"))
         if status == "confirmed":
             booking = services.confirm_booking(booking=booking)
@@ -340,6 +348,9 @@ class SessionView(SchedulingView):
             raise NotFound("No live session with this ID.")
         caller: Caller = request.auth
         if caller.kind == "grant" and session.configuration.grant_id != caller.grant.pk:
+            raise NotFound("No live session with this ID.")
+        # A session is a guest's: it may look at and end itself, no other session.
+        if caller.kind == "session" and caller.session_id != session.pk:
             raise NotFound("No live session with this ID.")
         return session
 
