@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from bookings import links, services
 from bookings.api import schemas
 from bookings.api.availability import SchedulingView
+from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.availability_loader import to_unix
 from bookings.guest_input import clean_guest
@@ -93,11 +94,12 @@ class BookingsView(SchedulingView):
         ],
         request=schemas.BOOKING_REQUEST,
         responses=schemas.v3_responses(
-            schemas.enveloped("BookingCreatedResponse", schemas.BOOKING_CREATED), 409, 422
+            schemas.enveloped("BookingCreatedResponse", schemas.BOOKING_CREATED), 409, 422, 429
         ),
     )
     def post(self, request):
         configuration = scheduling_configuration(request)
+        limit_public_write(request, guest_email_of(request.data, "guest", "email"))
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return v3(self.book(request, configuration))
@@ -253,12 +255,13 @@ class BookingView(SchedulingView):
         summary="Reschedule to an offered slot",
         request=schemas.BOOKING_MOVE,
         responses=schemas.v3_responses(
-            schemas.enveloped("BookingRescheduleResponse", schemas.BOOKING()), 409
+            schemas.enveloped("BookingRescheduleResponse", schemas.BOOKING()), 409, 429
         ),
     )
     def patch(self, request, booking_id):
         """Reschedule to an offered slot."""
         booking = reachable_booking(request, booking_id)
+        limit_public_write(request, booking.guest_email)
         body = p.as_object(request.data, "body")
         if "start_time" not in body:
             raise BadRequest("is required", field="start_time")
@@ -272,10 +275,11 @@ class BookingView(SchedulingView):
         tags=["bookings"],
         summary="Cancel a booking",
         request=schemas.BOOKING_CANCEL,
-        responses=schemas.v3_responses(schemas.DELETED, 409),
+        responses=schemas.v3_responses(schemas.DELETED, 409, 429),
     )
     def delete(self, request, booking_id):
         booking = reachable_booking(request, booking_id)
+        limit_public_write(request, booking.guest_email)
         body = request.data if isinstance(request.data, dict) else {}
         reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
         services.cancel_booking(booking=booking, reason=reason)

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import links, services
+from bookings.api import schemas
+from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.availability import find_slots
 from bookings.availability_loader import load_configuration, to_unix
 from bookings.guest_input import clean_guest
@@ -92,10 +94,11 @@ class TimeslotsView(PublicV2View):
         operation_id="v2_schedule_book",
         tags=["v2"],
         request=serializers.DictField(),
-        responses={200: serializers.DictField()},
+        responses={200: serializers.DictField(), **schemas.V2_ERRORS, **schemas.V2_RATE_LIMITED},
     )
     def post(self, request, slug):
         page = self.page(slug)
+        limit_public_write(request, guest_email_of(request.data, "email"))
         body = p.as_object(request.data, "body")
         slot = p.as_object(body.get("slot"), "slot")
         if "start" not in slot:
@@ -158,7 +161,7 @@ class CancelView(PublicV2View):
         operation_id="v2_schedule_cancel",
         tags=["v2"],
         request=serializers.DictField(),
-        responses={200: serializers.DictField()},
+        responses={200: serializers.DictField(), **schemas.V2_ERRORS, **schemas.V2_RATE_LIMITED},
     )
     def post(self, request, slug, edit_hash):
         page = self.page(slug)
@@ -168,6 +171,7 @@ class CancelView(PublicV2View):
             booking = Booking.objects.filter(pk=parsed[1], configuration=page).first()
         if booking is None:
             raise NotFound("No booking with this hash on this page.")
+        limit_public_write(request, booking.guest_email)
         body = request.data if isinstance(request.data, dict) else {}
         reason = p.text(body.get("reason") or "", "reason")
         services.cancel_booking(booking=booking, reason=reason)
