@@ -55,8 +55,13 @@ def clean_guest(
 ) -> Guest:
     name = clean_name(name, f"{field_prefix}name")
     email = clean_email(email, f"{field_prefix}email")
+    # None or "" is "not given"; any other non-string (a list, an object) is a mistake.
+    if timezone is not None and not isinstance(timezone, str):
+        raise InvalidBooking("must be an IANA time zone name (a string)", field="timezone")
     if timezone and timezone not in known_timezones():
         raise InvalidBooking(f"{timezone!r} is not an IANA time zone name", field="timezone")
+    if language is not None and not isinstance(language, str):
+        raise InvalidBooking("must be en or de", field="email_language")
     if language and language not in ("en", "de"):
         raise InvalidBooking("must be en or de", field="email_language")
     guests = []

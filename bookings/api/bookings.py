@@ -132,8 +132,8 @@ class BookingsView(SchedulingView):
             configuration,
             name=guest_body.get("name"),
             email=guest_body.get("email"),
-            timezone=body.get("timezone") or "",
-            language=body.get("email_language") or "",
+            timezone=body.get("timezone"),
+            language=body.get("email_language"),
             additional_guests=body.get("additional_guests") or [],
             additional_fields=body.get("additional_fields") or {},
         )

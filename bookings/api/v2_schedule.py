@@ -123,7 +123,7 @@ class TimeslotsView(PublicV2View):
             page,
             name=body.get("name"),
             email=body.get("email"),
-            timezone=body.get("timezone") or "",
+            timezone=body.get("timezone"),
             additional_guests=[{"email": e, "name": ""} for e in extra_emails],
             additional_fields=body.get("additional_values") or {},
             field_prefix="",
