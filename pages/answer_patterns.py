@@ -45,6 +45,8 @@ def pattern_problem(pattern: str) -> str | None:
         return f"must be at most {MAX_PATTERN_LENGTH} characters"
     try:
         _compiled(pattern)
+    except UnicodeEncodeError:
+        return "is not a regular expression RE2 can match (it holds a lone surrogate)"
     except re2.error as exc:
         problem = exc.args[0] if exc.args else exc
         if isinstance(problem, bytes):
@@ -57,10 +59,9 @@ def answer_matches(pattern: str, answer: str) -> bool:
     """Whether the whole ``answer`` matches ``pattern`` (in time linear in the answer).
     A pattern stored before patterns were checked and that RE2 refuses matches nothing."""
     try:
-        compiled = _compiled(pattern)
-    except re2.error:
+        return _compiled(pattern).fullmatch(answer) is not None
+    except (re2.error, UnicodeEncodeError):  # RE2 reads UTF-8: a lone surrogate is none
         return False
-    return compiled.fullmatch(answer) is not None
 
 
 # What may stand for itself, unescaped, outside a character class in both engines.
@@ -86,7 +87,7 @@ def browser_pattern(pattern: str) -> str:
     return pattern if _portable(pattern) else ""
 
 
-def _portable(pattern: str) -> bool:  # noqa: C901 - one small scanner, read top to bottom
+def _portable(pattern: str) -> bool:
     i, n, depth = 0, len(pattern), 0
     quantifiable = False
     while i < n:

@@ -42,6 +42,11 @@ def test_a_stored_pattern_re2_refuses_matches_nothing_instead_of_failing():
     assert answer_matches(r"(a)\1", "aa") is False
 
 
+def test_a_lone_surrogate_is_refused_or_unmatched_not_an_error():
+    assert "lone surrogate" in pattern_problem("a\ud800")
+    assert answer_matches("a+", "a\ud800") is False
+
+
 def test_the_whole_answer_must_match():
     assert answer_matches(r"\d+", "123") is True
     assert answer_matches(r"\d+", "123x") is False
