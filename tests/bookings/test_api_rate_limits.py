@@ -162,10 +162,17 @@ def test_the_api_key_is_not_limited_by_guest_email_or_address(page, api_key):
     assert statuses == [200] * 15
 
 
-def test_a_session_or_a_grant_token_is_limited_like_an_anonymous_guest(page, settings):
+def test_a_session_or_a_grant_token_is_limited_like_an_anonymous_guest(page, settings, api_key):
     settings.SCHEDULER_PAGE_RATE_LIMITS = {"ip": (1, 600)}
     client = APIClient()
-    host = page.hosts[0]
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {host.token}"}
-    assert v3_book(client, page, 0, **auth).status_code == 200
-    assert v3_book(client, page, 1, **auth).status_code == 429
+    session = client.post(
+        "/v3/scheduling/sessions",
+        {"configuration_id": str(page.pk)},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    ).json()["data"]["session_id"]
+    for n, secret in enumerate([page.hosts[0].token, session]):
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        ip = f"198.51.100.{n}"
+        assert v3_book(client, page, 2 * n, ip=ip, **auth).status_code == 200
+        assert v3_book(client, page, 2 * n + 1, ip=ip, **auth).status_code == 429
