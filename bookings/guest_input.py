@@ -10,6 +10,7 @@ from typing import Any
 
 from bookings.notifications.safe_headers import address_of, valid_address
 from bookings.problems import InvalidBooking
+from pages.answer_patterns import answer_matches
 from pages.models import AdditionalField, Configuration
 from pages.validators import known_timezones
 
@@ -57,8 +58,13 @@ def clean_guest(
 ) -> Guest:
     name = clean_name(name, f"{field_prefix}name")
     email = clean_email(email, f"{field_prefix}email")
+    # None or "" is "not given"; any other non-string (a list, an object) is a mistake.
+    if timezone is not None and not isinstance(timezone, str):
+        raise InvalidBooking("must be an IANA time zone name (a string)", field="timezone")
     if timezone and timezone not in known_timezones():
         raise InvalidBooking(f"{timezone!r} is not an IANA time zone name", field="timezone")
+    if language is not None and not isinstance(language, str):
+        raise InvalidBooking("must be en or de", field="email_language")
     if language and language not in ("en", "de"):
         raise InvalidBooking("must be en or de", field="email_language")
     guests = []
@@ -136,6 +142,6 @@ def clean_answer(definition: AdditionalField, value: Any, path: str) -> Any:
             dt.date.fromisoformat(value)
         except ValueError:
             raise InvalidBooking("must be a date such as 2026-12-24", field=path) from None
-    if definition.pattern and not re.fullmatch(definition.pattern, value):
+    if definition.pattern and not answer_matches(definition.pattern, value):
         raise InvalidBooking("does not have the expected form", field=path)
     return value

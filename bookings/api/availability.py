@@ -16,6 +16,7 @@ from bookings.availability_loader import from_unix, load_configuration
 from bookings.busy_time import busy_by_grant
 from bookings.explanations import explain, explanation_json
 from pages.api import parsing as p
+from pages.api.auth import Caller
 from pages.api.envelope import v3
 from pages.api.errors import BadRequest, NotFound
 from pages.models import Calendar, Configuration
@@ -61,9 +62,9 @@ class StatelessAvailabilityView(SchedulingView):
         ),
     )
     def post(self, request):
-        require_caller(request, "api_key", "grant")
+        caller = require_caller(request, "api_key", "grant")
         body = p.as_object(request.data, "body")
-        query, participants = availability_input.v3_request(body)
+        query, participants = availability_input.v3_request(body, caller)
         return v3_availability_response(find_slots(query, participants))
 
 
@@ -80,14 +81,20 @@ class V2AvailabilityView(SchedulingView):
         responses=schemas.v2_responses(schemas.V2_AVAILABILITY),
     )
     def post(self, request):
-        require_caller(request, "api_key", "grant")
+        caller = require_caller(request, "api_key", "grant")
         body = p.as_object(request.data, "body")
-        query, participants = availability_input.v2_request(body)
+        query, participants = availability_input.v2_request(body, caller)
         return v2_availability_response(find_slots(query, participants))
 
 
-def free_busy(body) -> list[dict]:
-    """Busy time of each email that is a grant's: all its calendars and hosted bookings."""
+# One answer for an email that is no grant's and for a grant the caller may not read:
+# a grant token must not learn which addresses are grants.
+NOT_READABLE = "No busy time these credentials can read for this email address."
+
+
+def free_busy(body, caller: Caller) -> list[dict]:
+    """Busy time of each email that is a grant's the caller may read (the API key: any;
+    a grant token: its own): all its calendars and hosted bookings."""
     body = p.as_object(body, "body")
     start, end = availability_input.read_range(body)
     emails = [
@@ -98,7 +105,7 @@ def free_busy(body) -> list[dict]:
         raise BadRequest("must list at least one email", field="emails")
     if len(emails) > availability_input.MAX_PARTICIPANTS:
         raise BadRequest("at most 50 emails", field="emails")
-    grants = availability_input.grants_by_email(emails)
+    grants = availability_input.grants_by_email(emails, caller)
     calendars: dict = {}
     for calendar_id, grant_id in Calendar.objects.filter(
         grant__in=list(grants.values())
@@ -115,9 +122,7 @@ def free_busy(body) -> list[dict]:
     for email in emails:
         grant = grants.get(email.lower())
         if grant is None:
-            answer.append(
-                {"object": "error", "email": email, "error": "No grant has this email address."}
-            )
+            answer.append({"object": "error", "email": email, "error": NOT_READABLE})
             continue
         merged = merge(busy.get(grant.pk, ()), start, end)
         answer.append(
@@ -162,7 +167,7 @@ class V3FreeBusyView(SchedulingView):
         caller = require_caller(request, "api_key", "grant")
         if not caller.reaches_grant(grant_id):
             raise NotFound("No grant with this ID.")
-        return v3(free_busy(request.data))
+        return v3(free_busy(request.data, caller))
 
 
 class V2FreeBusyView(SchedulingView):
@@ -178,8 +183,8 @@ class V2FreeBusyView(SchedulingView):
         responses=schemas.v2_responses(schemas.FREE_BUSY_LIST()),
     )
     def post(self, request):
-        require_caller(request, "api_key", "grant")
-        return Response(free_busy(request.data))
+        caller = require_caller(request, "api_key", "grant")
+        return Response(free_busy(request.data, caller))
 
 
 class ExplainView(SchedulingView):

@@ -21,6 +21,7 @@ from bookings.availability import (
 from bookings.availability_loader import from_unix
 from bookings.busy_time import busy_by_grant
 from pages.api import parsing as p
+from pages.api.auth import Caller
 from pages.api.errors import BadRequest
 from pages.models import Calendar, Grant
 
@@ -74,10 +75,15 @@ def read_meeting(body: Mapping[str, Any], *, interval_minimum: int = 5) -> tuple
     return duration, interval
 
 
-def grants_by_email(emails: list[str]) -> dict[str, Grant]:
-    """The grants among ``emails``, keyed by lowercased email (one query)."""
+def grants_by_email(emails: list[str], caller: Caller) -> dict[str, Grant]:
+    """The grants among ``emails`` whose busy time ``caller`` may read, keyed by lowercased
+    email (one query). The API key reads every grant's; a grant token only its own grant's,
+    so another grant's email is answered as an unknown one is (no busy time, no hint
+    that it is a grant)."""
     lowered = sorted({e.lower() for e in emails})
     rows = Grant.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=lowered)
+    if not caller.is_application:
+        rows = rows.filter(pk=caller.grant.pk) if caller.grant is not None else rows.none()
     return {g.email_lower: g for g in rows}
 
 
@@ -112,7 +118,7 @@ def read_busy_slots(slots: list, field: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def v2_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
+def v2_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Participant]]:
     """POST /calendars/availability (seed 003)."""
     start, end = read_range(body)
     duration, interval = read_meeting(body)
@@ -154,7 +160,9 @@ def v2_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
         if email in wanted:
             busy[email].extend(pairs)
 
-    add_calendar_busy(busy, emails, start - buffer, end + buffer, tentative_busy, calendar_ids=None)
+    add_calendar_busy(
+        busy, emails, start - buffer, end + buffer, tentative_busy, None, caller=caller
+    )
     participants = [
         Participant(
             email=e, open_hours=tuple(hours.get(e.lower(), ())), busy=tuple(busy.get(e.lower(), ()))
@@ -175,11 +183,11 @@ def v2_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
     return query, participants
 
 
-def add_calendar_busy(busy, emails, start, end, tentative_busy, calendar_ids) -> None:
-    """Grants among ``emails`` contribute their calendars' busy time (all their calendars,
-    or the ``calendar_ids`` given per lowercased email; "primary" names the primary) and
-    the bookings they host."""
-    grants = grants_by_email(emails)
+def add_calendar_busy(busy, emails, start, end, tentative_busy, calendar_ids, *, caller) -> None:
+    """Grants among ``emails`` that ``caller`` may read contribute their calendars' busy
+    time (all their calendars, or the ``calendar_ids`` given per lowercased email;
+    "primary" names the primary) and the bookings they host."""
+    grants = grants_by_email(emails, caller)
     if not grants:
         return
     wanted = {g.pk: (calendar_ids or {}).get(e) for e, g in grants.items()}
@@ -202,7 +210,7 @@ def add_calendar_busy(busy, emails, start, end, tentative_busy, calendar_ids) ->
         busy[email].extend(by_grant.get(grant.pk, ()))
 
 
-def v3_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
+def v3_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Participant]]:
     """POST /v3/calendars/availability."""
     start, end = read_range(body)
     duration, interval = read_meeting(body)
@@ -250,7 +258,13 @@ def v3_request(body: Mapping[str, Any]) -> tuple[Query, list[Participant]]:
             wanted_calendars[email.lower()] = {str(c) for c in ids}
     busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
     add_calendar_busy(
-        busy, emails, start - before * 60, end + after * 60, tentative, wanted_calendars
+        busy,
+        emails,
+        start - before * 60,
+        end + after * 60,
+        tentative,
+        wanted_calendars,
+        caller=caller,
     )
     participants = [
         Participant(

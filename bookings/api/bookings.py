@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from bookings import links, services
 from bookings.api import schemas
 from bookings.api.availability import SchedulingView
+from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.availability_loader import to_unix
 from bookings.guest_input import clean_guest
@@ -109,11 +110,12 @@ class BookingsView(SchedulingView):
         ],
         request=schemas.BOOKING_REQUEST,
         responses=schemas.v3_responses(
-            schemas.enveloped("BookingCreatedResponse", schemas.BOOKING_CREATED), 409, 422
+            schemas.enveloped("BookingCreatedResponse", schemas.BOOKING_CREATED), 409, 422, 429
         ),
     )
     def post(self, request):
         configuration = scheduling_configuration(request)
+        limit_public_write(request, guest_email_of(request.data, "guest", "email"))
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return v3(self.book(request, configuration))
@@ -146,8 +148,8 @@ class BookingsView(SchedulingView):
             configuration,
             name=guest_body.get("name"),
             email=guest_body.get("email"),
-            timezone=body.get("timezone") or "",
-            language=body.get("email_language") or "",
+            timezone=body.get("timezone"),
+            language=body.get("email_language"),
             additional_guests=body.get("additional_guests") or [],
             additional_fields=body.get("additional_fields") or {},
         )
@@ -216,6 +218,12 @@ def caller_reaches(caller: Caller | None, booking: Booking) -> bool:
     return caller.configuration is not None and caller.configuration.pk == booking.configuration_id
 
 
+def organizer_reaches(caller: Caller | None, booking: Booking) -> bool:
+    """Whether the credentials are the organizer side's and reach ``booking``: a session
+    is the guest's, so it never decides for the organizer."""
+    return caller is not None and caller.kind != "session" and caller_reaches(caller, booking)
+
+
 class BookingView(SchedulingView):
     """GET|PUT|PATCH|DELETE /v3/scheduling/bookings/{booking_id}"""
 
@@ -243,9 +251,11 @@ class BookingView(SchedulingView):
         body = p.as_object(request.data, "body")
         status = p.one_of(body.get("status"), "status", ("confirmed", "cancelled"))
         reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
-        # The organizer's decision: a booking_ref is the guest's and decides nothing, so
-        # unless the credentials reach the booking on their own, the organizer's link must.
-        if not caller_reaches(request.auth, booking):
+        # The organizer's decision: a booking_ref is the guest's and decides nothing, and
+        # neither does a session, which a widget hands to the guest's browser. Unless the
+        # organizer's own credentials (API key, grant token, edit token) reach the
+        # booking, the organizer's link must.
+        if not organizer_reaches(request.auth, booking):
             check_organizer_link(booking, body.get("salt"))
         if status == "confirmed":
             booking = services.confirm_booking(booking=booking)
@@ -261,12 +271,13 @@ class BookingView(SchedulingView):
         summary="Reschedule to an offered slot",
         request=schemas.BOOKING_MOVE,
         responses=schemas.v3_responses(
-            schemas.enveloped("BookingRescheduleResponse", schemas.BOOKING()), 409
+            schemas.enveloped("BookingRescheduleResponse", schemas.BOOKING()), 409, 429
         ),
     )
     def patch(self, request, booking_id):
         """Reschedule to an offered slot."""
         booking = reachable_booking(request, booking_id)
+        limit_public_write(request, booking.guest_email)
         body = p.as_object(request.data, "body")
         if "start_time" not in body:
             raise BadRequest("is required", field="start_time")
@@ -280,10 +291,11 @@ class BookingView(SchedulingView):
         tags=["bookings"],
         summary="Cancel a booking",
         request=schemas.BOOKING_CANCEL,
-        responses=schemas.v3_responses(schemas.DELETED, 409),
+        responses=schemas.v3_responses(schemas.DELETED, 409, 429),
     )
     def delete(self, request, booking_id):
         booking = reachable_booking(request, booking_id)
+        limit_public_write(request, booking.guest_email)
         body = request.data if isinstance(request.data, dict) else {}
         reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
         services.cancel_booking(booking=booking, reason=reason)
@@ -356,6 +368,9 @@ class SessionView(SchedulingView):
             raise NotFound("No live session with this ID.")
         caller: Caller = request.auth
         if caller.kind == "grant" and session.configuration.grant_id != caller.grant.pk:
+            raise NotFound("No live session with this ID.")
+        # A session is a guest's: it may look at and end itself, no other session.
+        if caller.kind == "session" and caller.session_id != session.pk:
             raise NotFound("No live session with this ID.")
         return session
 

@@ -46,6 +46,16 @@ MORE_ERRORS = {
     422: OpenApiResponse(
         ERROR, description="idempotency_error: the key was used with another body"
     ),
+    429: OpenApiResponse(
+        ERROR,
+        description="rate_limit_error: too many public booking writes from this address "
+        "or for this guest email (not counted for the API key); see Retry-After",
+    ),
+}
+V2_RATE_LIMITED = {
+    429: OpenApiResponse(
+        V2_ERROR, description="rate_limit_error: too many from this address or guest email"
+    )
 }
 
 

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import links, services
+from bookings.api import schemas
 from bookings.api.availability_input import MAX_RANGE_SECONDS, read_range
+from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.availability import find_slots
 from bookings.availability_loader import load_configuration, to_unix
 from bookings.guest_input import clean_guest
@@ -104,10 +106,11 @@ class TimeslotsView(PublicV2View):
         operation_id="v2_schedule_book",
         tags=["v2"],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **schemas.V2_ERRORS, **schemas.V2_RATE_LIMITED},
     )
     def post(self, request, slug):
         page = self.page(slug)
+        limit_public_write(request, guest_email_of(request.data, "email"))
         body = p.as_object(request.data, "body")
         slot = p.as_object(body.get("slot"), "slot")
         if "start" not in slot:
@@ -132,7 +135,7 @@ class TimeslotsView(PublicV2View):
             page,
             name=body.get("name"),
             email=body.get("email"),
-            timezone=body.get("timezone") or "",
+            timezone=body.get("timezone"),
             additional_guests=[{"email": e, "name": ""} for e in extra_emails],
             additional_fields=body.get("additional_values") or {},
             field_prefix="",
@@ -170,7 +173,7 @@ class CancelView(PublicV2View):
         operation_id="v2_schedule_cancel",
         tags=["v2"],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **schemas.V2_ERRORS, **schemas.V2_RATE_LIMITED},
     )
     def post(self, request, slug, edit_hash):
         page = self.page(slug)
@@ -180,6 +183,7 @@ class CancelView(PublicV2View):
             booking = Booking.objects.filter(pk=parsed[1], configuration=page).first()
         if booking is None:
             raise NotFound("No booking with this hash on this page.")
+        limit_public_write(request, booking.guest_email)
         body = request.data if isinstance(request.data, dict) else {}
         reason = p.text(body.get("reason") or "", "reason")
         services.cancel_booking(booking=booking, reason=reason)

@@ -22,6 +22,7 @@ from bookings.guest_input import (
 )
 from bookings.problems import InvalidBooking
 from bookings.views.language import LANGUAGE_NAMES, LANGUAGES
+from pages.answer_patterns import browser_pattern
 from pages.models import AdditionalField
 
 T = AdditionalField.Type
@@ -146,7 +147,9 @@ def guest_form(configuration, definitions, language: str, data=None, prefill=Non
                 definition.label,
                 kind,
                 required=definition.required and kind != "hidden",
-                pattern=definition.pattern if kind in ("text", "email", "tel") else "",
+                pattern=browser_pattern(definition.pattern)
+                if kind in ("text", "email", "tel")
+                else "",
                 options=list(definition.options or []),
                 value=value,
             )

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 
 from pages import page_urls
+from pages.answer_patterns import pattern_problem
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest
@@ -322,13 +323,8 @@ def read_additional_field(key: str, value: Any, field: str) -> AdditionalFieldSp
     if kind in CHOICE_TYPES and not options:
         raise BadRequest(f"a {kind} needs at least one option", field=f"{field}.options")
     pattern = p.text(given(question, "pattern", ""), f"{field}.pattern", max_length=500)
-    if pattern:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise BadRequest(
-                f"is not a regular expression ({exc})", field=f"{field}.pattern"
-            ) from None
+    if pattern and (problem := pattern_problem(pattern)):
+        raise BadRequest(problem, field=f"{field}.pattern")
     return AdditionalFieldSpec(
         key=key,
         label=p.text(question["label"], f"{field}.label", max_length=300),

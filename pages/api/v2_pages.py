@@ -108,7 +108,7 @@ def _additional_field(item: Any, field: str) -> tuple[str, dict]:
     if not isinstance(name, str) or not name:
         raise BadRequest("is required", field=f"{field}.name")
     kind = item.get("type", "text")
-    if kind not in FIELD_TYPES and kind not in V2_FIELD_TYPE:
+    if not isinstance(kind, str) or (kind not in FIELD_TYPES and kind not in V2_FIELD_TYPE):
         raise BadRequest(f"must be one of {', '.join(FIELD_TYPES)}", field=f"{field}.type")
     kind = FIELD_TYPES.get(kind, kind)
     if kind == AdditionalField.Type.MULTI_SELECT:
@@ -140,7 +140,7 @@ def _reminder(item: Any, field: str) -> dict:
     if method not in ("email", "webhook"):
         raise BadRequest("must be email or webhook", field=f"{field}.delivery_method")
     recipient = item.get("delivery_recipient", "both")
-    if recipient not in RECIPIENTS:
+    if not isinstance(recipient, str) or recipient not in RECIPIENTS:
         raise BadRequest("must be customer, owner or both", field=f"{field}.delivery_recipient")
     if "time_before_event" not in item:
         raise BadRequest("is required", field=f"{field}.time_before_event")
@@ -190,7 +190,9 @@ def translate(body: Mapping[str, Any], grants: list[Grant], *, creating: bool) -
     method = Configuration.Method.COLLECTIVE
     features = config.get("features") if isinstance(config.get("features"), Mapping) else {}
     if booking.get("scheduling_method"):
-        if booking["scheduling_method"] not in METHODS:
+        if not isinstance(booking["scheduling_method"], str) or (
+            booking["scheduling_method"] not in METHODS
+        ):
             raise BadRequest(
                 f"must be one of {', '.join(METHODS)}", field="config.booking.scheduling_method"
             )

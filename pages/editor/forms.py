@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pages import page_urls
 from pages.admin_forms import parse_wall_clock
+from pages.answer_patterns import pattern_problem
 from pages.api.configuration_input import MAX_ADDITIONAL_FIELDS, MAX_REMINDERS, MINUTES_IN_A_YEAR
 from pages.models import AdditionalField, Reminder
 from pages.validators import known_timezones
@@ -220,14 +221,10 @@ class QuestionForm(forms.Form):
 
     def clean_pattern(self) -> str:
         pattern = self.cleaned_data["pattern"]
-        if pattern:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValidationError(
-                    _("This is not a regular expression (%(problem)s)."),
-                    params={"problem": exc},
-                ) from None
+        if pattern and (problem := pattern_problem(pattern)):
+            raise ValidationError(
+                _("This pattern cannot be used: it %(problem)s."), params={"problem": problem}
+            )
         return pattern
 
     def clean(self) -> dict:

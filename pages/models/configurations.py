@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from pages import tokens
+from pages.answer_patterns import pattern_problem
 from pages.validators import validate_timezone
 
 slug_validator = RegexValidator(
@@ -348,17 +349,10 @@ class AdditionalField(models.Model):
         return self.label
 
     def clean(self) -> None:
-        import re
-
         choice_types = {self.Type.DROPDOWN, self.Type.RADIO_BUTTON, self.Type.MULTI_SELECT}
         if self.type in choice_types and not self.options:
             raise ValidationError({"options": "This type needs at least one option."})
         if not isinstance(self.options, list) or not all(isinstance(o, str) for o in self.options):
             raise ValidationError({"options": "Options are a list of strings."})
-        if self.pattern:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValidationError(
-                    {"pattern": f"Not a valid regular expression: {exc}"}
-                ) from None
+        if self.pattern and (problem := pattern_problem(self.pattern)):
+            raise ValidationError({"pattern": f"This pattern cannot be used: it {problem}."})

@@ -7,6 +7,9 @@ Bounded: a fixed number of requests and a time limit; it stops by itself.
 
 1. Throughput for distinct slots (target: at least 300 bookings per second).
 2. A 48-way race for one slot: exactly one wins; latency p99 (target under 1 s).
+
+It books with the API key, as a backend would: anonymous guests are rate limited per
+address, and every request here comes from 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -61,14 +64,19 @@ for i in range(%(hosts)d):
     OpenHours.objects.create(configuration=c, participant=part, days=[0,1,2,3,4,5,6],
         start_minute=0, end_minute=1440)
     pages.append(str(c.pk))
-print(json.dumps(pages))
+_, key = create_api_key(name="bench")
+print(json.dumps({"pages": pages, "key": key}))
 """
+
+
+API_KEY = ""  # set by main() from the seed
 
 
 def post(conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, float]:
     payload = json.dumps(body)
     begin = time.perf_counter()
-    conn.request("POST", path, payload, {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {API_KEY}"}
+    conn.request("POST", path, payload, headers)
     response = conn.getresponse()
     response.read()
     return response.status, time.perf_counter() - begin
@@ -85,7 +93,9 @@ def main() -> None:
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
     subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], **run)
     seeded = subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED % {"hosts": HOSTS}], **run)
-    pages = json.loads(seeded.stdout.strip().splitlines()[-1])
+    global API_KEY
+    seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+    pages, API_KEY = seed["pages"], seed["key"]
     server = subprocess.Popen(
         [
             GUNICORN,

@@ -706,6 +706,8 @@ def test_a_question_changed_to_a_type_without_options_drops_them(editing):
     [
         (question("Size", type="dropdown"), "options", "needs at least one option"),
         (question("Code", pattern="(unclosed"), "pattern", "not a regular expression"),
+        (question("Code", pattern=r"^(a+)\1$"), "pattern", "RE2 can match in linear time"),
+        (question("Code", pattern="a" * 201), "pattern", "at most 200 characters"),
         (question("Code", key="has space"), "key", "letters, digits, _ and -"),
         ({**question(""), "type": "dropdown"}, "label", "Enter the question."),
         (question("Kind", type="poll"), "type", "Select a valid choice"),
