@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib import messages as messages_framework
 from django.utils import timezone
 
-from bookings import services
+from bookings import services, webhook_endpoints
 from bookings.models import (
     Booking,
     BookingHost,
@@ -305,8 +305,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.action(description="Rotate the signing secret (shows the new one once)")
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
-            secret = endpoint.set_new_secret()
-            endpoint.save(update_fields=["secret", "secret_hint", "updated_at"])
+            rotated = webhook_endpoints.rotate_secret(endpoint_id=endpoint.pk)
+            if rotated is None:
+                continue  # deleted meanwhile
+            endpoint, secret = rotated
             self.message_user(
                 request,
                 f"New signing secret of {endpoint}: {secret}",

@@ -28,7 +28,7 @@ from bookings import links, notifications
 from bookings.availability import COLLECTIVE, find_slots
 from bookings.availability_loader import from_unix, load_configuration, to_unix
 from bookings.guest_input import Guest
-from bookings.models import Booking, BookingHost
+from bookings.models import Booking, BookingHost, Session
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
 from pages.hot_reads import db_uuid
@@ -457,3 +457,20 @@ def end_bookings_of_deleted_configurations(*, configuration_ids, now=None) -> No
     notifications.keep_owed_messages(
         Booking.objects.filter(configuration_id__in=configuration_ids).values("pk")
     )
+
+
+@transaction.atomic
+def start_session(*, configuration: Configuration, minutes: int) -> tuple[Session, str]:
+    """A guest's session on a private configuration, for ``minutes``; returns it and its
+    id (the secret: stored hashed, shown this once)."""
+    session = Session(
+        configuration=configuration, expires_at=timezone.now() + dt.timedelta(minutes=minutes)
+    )
+    secret = session.set_new_token()
+    session.save()
+    return session, secret
+
+
+@transaction.atomic
+def end_session(*, session: Session) -> None:
+    session.delete()

@@ -101,8 +101,7 @@ class GrantAdmin(DeletesThroughServices, admin.ModelAdmin):
     @admin.action(description="Issue a new access token (the old one stops working)")
     def issue_access_token(self, request, queryset):
         for grant in queryset:
-            token = grant.set_new_access_token()
-            grant.save(update_fields=["access_token_digest", "updated_at"])
+            token = services.issue_access_token(grant=grant)
             show_secret_once(request, f"The new access token of {grant.email}", token)
 
 
@@ -280,6 +279,5 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
     @admin.action(description="Issue a new edit token (the old one stops working)")
     def issue_edit_token(self, request, queryset):
         for configuration in queryset:
-            token = configuration.set_new_edit_token()
-            configuration.save(update_fields=["edit_token_digest", "updated_at"])
+            token = services.issue_edit_token(configuration=configuration)
             show_secret_once(request, f"The edit token of “{configuration}”", token)

@@ -28,6 +28,8 @@ from pages.models import (
 )
 from pages.signals import configurations_deleting, event_deleted, event_moved
 
+API_KEY_USE_RESOLUTION = dt.timedelta(minutes=1)
+
 
 @transaction.atomic
 def create_api_key(*, name: str) -> tuple[ApiKey, str]:
@@ -36,6 +38,13 @@ def create_api_key(*, name: str) -> tuple[ApiKey, str]:
     secret = api_key.set_new_key()
     api_key.save()
     return api_key, secret
+
+
+def record_api_key_use(*, api_key: ApiKey, at: dt.datetime) -> None:
+    """When the key was last used, at most once a minute: a write per request would
+    serialize the API."""
+    if api_key.last_used_at is None or at - api_key.last_used_at > API_KEY_USE_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=at)
 
 
 def ensure_primary_calendar(grant: Grant) -> Calendar:
@@ -58,6 +67,14 @@ def create_grant(
     grant.save()
     ensure_primary_calendar(grant)
     return grant, token
+
+
+@transaction.atomic
+def issue_access_token(*, grant: Grant) -> str:
+    """A new access token for ``grant`` (the old one stops working); shown this once."""
+    token = grant.set_new_access_token()
+    grant.save(update_fields=["access_token_digest", "updated_at"])
+    return token
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ write the response."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import uuid
@@ -344,11 +343,7 @@ class SessionsView(SchedulingView):
             caller.kind == "grant" and configuration.grant_id != caller.grant.pk
         ):
             raise NotFound("No configuration with this ID or slug.")
-        session = Session(
-            configuration=configuration, expires_at=timezone.now() + dt.timedelta(minutes=ttl)
-        )
-        secret = session.set_new_token()
-        session.save()
+        _session, secret = services.start_session(configuration=configuration, minutes=ttl)
         return v3({"session_id": secret})
 
 
@@ -399,5 +394,5 @@ class SessionView(SchedulingView):
         responses=schemas.v3_responses(schemas.DELETED),
     )
     def delete(self, request, session_id):
-        self.find(request, session_id).delete()
+        services.end_session(session=self.find(request, session_id))
         return v3_deleted()

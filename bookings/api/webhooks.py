@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from bookings import webhook_endpoints
 from bookings.api.scoping import parse_uuid, require_caller
 from bookings.models import WebhookEndpoint
 from bookings.models.webhooks import TRIGGER_TYPES
@@ -191,16 +190,13 @@ class WebhookView(p.RefusesNulCharacters, APIView):
     authentication_classes = [BearerAuthentication]
     permission_classes: list = []
 
-    def endpoint(self, webhook_id: str, *, for_update: bool = False) -> WebhookEndpoint:
+    def endpoint(self, webhook_id: str) -> WebhookEndpoint:
         require_caller(self.request, "api_key")
         try:
             pk = parse_uuid(webhook_id, "id")
         except BadRequest:
             raise NotFound("No webhook with this ID.") from None
-        queryset = WebhookEndpoint.objects.all()
-        if for_update:
-            queryset = queryset.select_for_update()
-        endpoint = queryset.filter(pk=pk).first()
+        endpoint = WebhookEndpoint.objects.filter(pk=pk).first()
         if endpoint is None:
             raise NotFound("No webhook with this ID.")
         return endpoint
@@ -231,9 +227,7 @@ class WebhookListView(WebhookView):
     def post(self, request):
         require_caller(request, "api_key")
         changes = read_changes(request.data, creating=True)
-        endpoint = WebhookEndpoint(**changes)
-        secret = endpoint.set_new_secret()
-        endpoint.save()
+        endpoint, secret = webhook_endpoints.create_endpoint(**changes)
         return v3(webhook_json(endpoint, secret))
 
 
@@ -254,18 +248,15 @@ class WebhookDetailView(WebhookView):
     def put(self, request, webhook_id):
         require_caller(request, "api_key")
         changes = read_changes(request.data, creating=False)
-        with transaction.atomic():
-            endpoint = self.endpoint(webhook_id, for_update=True)
-            for field, value in changes.items():
-                setattr(endpoint, field, value)
-            if "status" in changes:
-                endpoint.status_updated_at = timezone.now()
-            endpoint.save()
+        endpoint = self.endpoint(webhook_id)
+        endpoint = webhook_endpoints.update_endpoint(endpoint_id=endpoint.pk, changes=changes)
+        if endpoint is None:
+            raise NotFound("No webhook with this ID.")
         return v3(webhook_json(endpoint))
 
     @extend_schema(operation_id="webhooks_destroy", tags=TAGS, responses=responses(DELETED))
     def delete(self, request, webhook_id):
-        self.endpoint(webhook_id).delete()
+        webhook_endpoints.delete_endpoint(endpoint=self.endpoint(webhook_id))
         return v3_deleted()
 
 
@@ -280,10 +271,10 @@ class WebhookRotateSecretView(WebhookView):
         responses=responses(WITH_SECRET),
     )
     def post(self, request, webhook_id):
-        with transaction.atomic():
-            endpoint = self.endpoint(webhook_id, for_update=True)
-            secret = endpoint.set_new_secret()
-            endpoint.save(update_fields=["secret", "secret_hint", "updated_at"])
+        rotated = webhook_endpoints.rotate_secret(endpoint_id=self.endpoint(webhook_id).pk)
+        if rotated is None:
+            raise NotFound("No webhook with this ID.")
+        endpoint, secret = rotated
         return v3(webhook_json(endpoint, secret))
 
 

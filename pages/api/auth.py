@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
-from pages import tokens
+from pages import services, tokens
 from pages.api.errors import Unauthorized
 from pages.models import ApiKey, Configuration, Grant
-
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -73,10 +70,7 @@ def caller_for_secret(secret: str) -> Caller | None:
     digest = tokens.digest(secret)
     api_key = ApiKey.objects.filter(key_digest=digest).first()
     if api_key is not None:
-        now = timezone.now()
-        # Record use at most once a minute: a write per request would serialize the API.
-        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        services.record_api_key_use(api_key=api_key, at=timezone.now())
         return Caller(kind="api_key", api_key=api_key)
     grant = Grant.objects.filter(access_token_digest=digest).first()
     if grant is not None:

@@ -132,7 +132,7 @@ def test_the_host_notice_is_in_the_hosts_zone_and_lists_the_answers(page, booked
     [mail] = mails_to(mailoutbox, "host@example.com")
     assert mail.subject == "New booking: Intro call with Guest"
     assert "10:00 AM – 10:30 AM" in mail.body and "America/Chicago" in mail.body
-    assert "Topic: Pricing" in mail.body
+    assert "Topic\nPricing" in mail.body, "each answer under its question"
     assert "ada@example.com" in mail.body
     # The host's calendar gets the same event as the guests'.
     content_type, event = invite_of(mail)
