@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pages import page_urls
@@ -69,6 +70,13 @@ APPEARANCE_DEFAULTS = {
     "submit_text": "Submit",
     "thank_you_text": "",
 }
+# v2 booking settings that are v3 scheduler settings under the same name.
+SCHEDULER_KEYS = (
+    "available_days_in_future",
+    "min_booking_notice",
+    "min_cancellation_notice",
+    "cancellation_policy",
+)
 
 
 def v2_days(value: Any, field: str) -> list[int]:
@@ -154,77 +162,124 @@ def _reminder(item: Any, field: str) -> dict:
     return reminder
 
 
+@dataclass(frozen=True)
+class _V2Page:
+    """The parts of a v2 page body, each checked to be an object."""
+
+    config: Mapping[str, Any]
+    booking: Mapping[str, Any]
+    event: Mapping[str, Any]
+    calendar_ids: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> _V2Page:
+        config = p.as_object(body.get("config") or {}, "config")
+        return cls(
+            config=config,
+            booking=p.as_object(config.get("booking") or {}, "config.booking"),
+            event=p.as_object(config.get("event") or {}, "config.event"),
+            calendar_ids=p.as_object(config.get("calendar_ids") or {}, "config.calendar_ids"),
+        )
+
+
 def translate(body: Mapping[str, Any], grants: list[Grant], *, creating: bool) -> tuple[dict, dict]:
     """(the v3 configuration body, the v2-only fields for Configuration.extra)."""
-    v3: dict[str, Any] = {}
+    page = _V2Page.of(body)
+    v3: dict[str, Any] = {key: body[key] for key in ("name", "slug") if key in body}
     extra: dict[str, Any] = {}
-    if "name" in body:
-        v3["name"] = body["name"]
-    if "slug" in body:
-        v3["slug"] = body["slug"]
-    config = p.as_object(body.get("config") or {}, "config")
-    booking = p.as_object(config.get("booking") or {}, "config.booking")
-    event = p.as_object(config.get("event") or {}, "config.event")
-    calendar_ids = p.as_object(config.get("calendar_ids") or {}, "config.calendar_ids")
     zone = None
-    if config.get("timezone"):
-        zone = p.timezone_name(config["timezone"], "config.timezone")
-    if "locale" in config:
-        v3["locale"] = config["locale"]
+    if page.config.get("timezone"):
+        zone = p.timezone_name(page.config["timezone"], "config.timezone")
+    if "locale" in page.config:
+        v3["locale"] = page.config["locale"]
+    per_account, default_hours = _opening_hours_by_account(page.booking, grants)
+    method = _scheduling_method(page, grants)
+    if (
+        creating
+        or "access_tokens" in body
+        or "calendar_ids" in page.config
+        or "opening_hours" in page.booking
+    ):
+        v3["participants"] = _participants(grants, page.calendar_ids, per_account)
+    v3["availability"] = _availability(page, method, default_hours, creating=creating)
+    event_booking = _event_booking(page, zone)
+    if event_booking or creating:
+        v3["event_booking"] = event_booking
+    scheduler = _scheduler(page.booking, extra)
+    if scheduler or creating:
+        v3["scheduler"] = scheduler
+    if "appearance" in page.config:
+        v3["appearance"] = _appearance(page.config["appearance"], extra)
+    _keep_v2_only_fields(page, extra)
+    return v3, extra
 
+
+def _opening_hours_by_account(
+    booking: Mapping[str, Any], grants: list[Grant]
+) -> tuple[dict[str, list[dict]], list[dict]]:
+    """(open hours per grant id, the entries that name no account: the page's default)."""
+    accounts = {str(g.pk) for g in grants}
     per_account: dict[str, list[dict]] = {}
     default_hours: list[dict] = []
-    for i, entry in enumerate(
-        p.as_list(booking.get("opening_hours", []), "config.booking.opening_hours")
-    ):
+    entries = p.as_list(booking.get("opening_hours", []), "config.booking.opening_hours")
+    for i, entry in enumerate(entries):
         field = f"config.booking.opening_hours[{i}]"
         hours = _opening_hours(entry, field)
         account = entry.get("account_id") if isinstance(entry, Mapping) else None
         if account:
-            if str(account) not in {str(g.pk) for g in grants}:
+            if str(account) not in accounts:
                 raise BadRequest("is not one of this page's accounts", field=f"{field}.account_id")
             per_account.setdefault(str(account), []).append(hours)
         else:
             default_hours.append(hours)
+    return per_account, default_hours
 
-    method = Configuration.Method.COLLECTIVE
-    features = config.get("features") if isinstance(config.get("features"), Mapping) else {}
+
+def _scheduling_method(page: _V2Page, grants: list[Grant]) -> str:
+    booking = page.booking
+    features = page.config.get("features")
+    features = features if isinstance(features, Mapping) else {}
     if booking.get("scheduling_method"):
-        if not isinstance(booking["scheduling_method"], str) or (
-            booking["scheduling_method"] not in METHODS
-        ):
+        chosen = booking["scheduling_method"]
+        if not isinstance(chosen, str) or chosen not in METHODS:
             raise BadRequest(
                 f"must be one of {', '.join(METHODS)}", field="config.booking.scheduling_method"
             )
-        method = METHODS[booking["scheduling_method"]]
-    elif len(grants) > 1 and not features.get("collective_meetings"):
-        method = Configuration.Method.MAX_FAIRNESS  # the seed: several tokens rotate
+        return METHODS[chosen]
+    if len(grants) > 1 and not features.get("collective_meetings"):
+        return Configuration.Method.MAX_FAIRNESS  # several organizers' tokens: they rotate
+    return Configuration.Method.COLLECTIVE
 
-    if (
-        creating
-        or "access_tokens" in body
-        or "calendar_ids" in config
-        or "opening_hours" in booking
-    ):
-        participants = []
-        for index, grant in enumerate(grants):
-            chosen = p.as_object(
-                calendar_ids.get(str(grant.pk)) or {}, f"config.calendar_ids.{grant.pk}"
-            )
-            participants.append(
-                {
-                    "email": grant.email,
-                    "name": grant.name,
-                    "is_organizer": index == 0,
-                    "availability": {
-                        "calendar_ids": chosen.get("availability") or ["primary"],
-                        "open_hours": per_account.get(str(grant.pk), []),
-                    },
-                    "booking": {"calendar_id": chosen.get("booking") or "primary"},
-                }
-            )
-        v3["participants"] = participants
 
+def _participants(
+    grants: list[Grant], calendar_ids: Mapping[str, Any], per_account: dict[str, list[dict]]
+) -> list[dict]:
+    """One participant per organizer (the first organizes), with the calendars the page
+    names for them (primary by default) and their own open hours."""
+    participants = []
+    for index, grant in enumerate(grants):
+        chosen = p.as_object(
+            calendar_ids.get(str(grant.pk)) or {}, f"config.calendar_ids.{grant.pk}"
+        )
+        participants.append(
+            {
+                "email": grant.email,
+                "name": grant.name,
+                "is_organizer": index == 0,
+                "availability": {
+                    "calendar_ids": chosen.get("availability") or ["primary"],
+                    "open_hours": per_account.get(str(grant.pk), []),
+                },
+                "booking": {"calendar_id": chosen.get("booking") or "primary"},
+            }
+        )
+    return participants
+
+
+def _availability(
+    page: _V2Page, method: str, default_hours: list[dict], *, creating: bool
+) -> dict[str, Any]:
+    event, booking = page.event, page.booking
     availability: dict[str, Any] = {"availability_rules": {"availability_method": method}}
     if "duration" in event:
         availability["duration_minutes"] = event["duration"]
@@ -236,12 +291,14 @@ def translate(body: Mapping[str, Any], grants: list[Grant], *, creating: bool) -
         availability["availability_rules"]["buffer"] = {"before": 0, "after": booking["min_buffer"]}
     if default_hours or "opening_hours" in booking:
         availability["availability_rules"]["default_open_hours"] = default_hours
-    v3["availability"] = availability
+    return availability
 
-    event_booking: dict[str, Any] = {}
-    for source, target in (("title", "title"), ("location", "location"), ("capacity", "capacity")):
-        if source in event:
-            event_booking[target] = event[source]
+
+def _event_booking(page: _V2Page, zone: str | None) -> dict[str, Any]:
+    event, booking, config = page.event, page.booking, page.config
+    event_booking: dict[str, Any] = {
+        key: event[key] for key in ("title", "location", "capacity") if key in event
+    }
     if zone:
         event_booking["timezone"] = zone
     if "confirmation_method" in booking:
@@ -257,18 +314,12 @@ def translate(body: Mapping[str, Any], grants: list[Grant], *, creating: bool) -
             _reminder(r, f"config.reminders[{i}]")
             for i, r in enumerate(p.as_list(config["reminders"], "config.reminders"))
         ]
-    if event_booking or creating:
-        v3["event_booking"] = event_booking
+    return event_booking
 
-    scheduler: dict[str, Any] = {}
-    for key in (
-        "available_days_in_future",
-        "min_booking_notice",
-        "min_cancellation_notice",
-        "cancellation_policy",
-    ):
-        if key in booking:
-            scheduler[key] = booking[key]
+
+def _scheduler(booking: Mapping[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """The v3 ``scheduler`` object; the additional fields as sent go to ``extra``."""
+    scheduler: dict[str, Any] = {key: booking[key] for key in SCHEDULER_KEYS if key in booking}
     if "additional_guests_hidden" in booking:
         scheduler["hide_additional_guests"] = booking["additional_guests_hidden"]
     if "additional_fields" in booking:
@@ -280,35 +331,38 @@ def translate(body: Mapping[str, Any], grants: list[Grant], *, creating: bool) -
         scheduler["additional_fields"] = fields
         # The v2 objects as sent (dropdown_options beside multi_select_options, ...).
         extra["v2_additional_fields"] = raw
-    if scheduler or creating:
-        v3["scheduler"] = scheduler
+    return scheduler
 
-    if "appearance" in config:
-        appearance = p.as_object(config["appearance"], "config.appearance")
-        for key, value in appearance.items():
-            if not isinstance(value, str | bool):
-                raise BadRequest("must be a string or true/false", field=f"config.appearance.{key}")
-            if isinstance(value, str) and page_urls.is_appearance_address(key):
-                web_address(value, f"config.appearance.{key}")
-        extra["v2_appearance"] = dict(appearance)
-        v3["appearance"] = {
-            k: v if isinstance(v, str) else ("true" if v else "false")
-            for k, v in appearance.items()
-        }
 
-    flags = {key: booking[key] for key in BOOKING_FLAGS if key in booking}
+def _appearance(value: Any, extra: dict[str, Any]) -> dict[str, str]:
+    """The v3 string map; the v2 appearance as sent (with its true/false) goes to
+    ``extra``."""
+    appearance = p.as_object(value, "config.appearance")
+    for key, item in appearance.items():
+        if not isinstance(item, str | bool):
+            raise BadRequest("must be a string or true/false", field=f"config.appearance.{key}")
+        if isinstance(item, str) and page_urls.is_appearance_address(key):
+            web_address(item, f"config.appearance.{key}")
+    extra["v2_appearance"] = dict(appearance)
+    return {
+        k: v if isinstance(v, str) else ("true" if v else "false") for k, v in appearance.items()
+    }
+
+
+def _keep_v2_only_fields(page: _V2Page, extra: dict[str, Any]) -> None:
+    """The booking flags, event participants and features v3 has no place for."""
+    flags = {key: page.booking[key] for key in BOOKING_FLAGS if key in page.booking}
     for key, value in flags.items():
         if not isinstance(value, bool):
             raise BadRequest("must be true or false", field=f"config.booking.{key}")
     if flags:
         extra["booking"] = flags
-    if "participants" in event:
+    if "participants" in page.event:
         extra["event"] = {
-            "participants": p.as_list(event["participants"], "config.event.participants")
+            "participants": p.as_list(page.event["participants"], "config.event.participants")
         }
-    if "features" in config:
-        extra["features"] = config["features"]
-    return v3, extra
+    if "features" in page.config:
+        extra["features"] = page.config["features"]
 
 
 def deep_merge(base: Any, change: Any) -> Any:
