@@ -147,6 +147,16 @@ class ConfigurationForm(forms.ModelForm):
         self.initial.setdefault("confirmed_title", confirmed.get("title"))
         self.initial.setdefault("confirmed_body", confirmed.get("body"))
 
+    def clean(self):
+        data = super().clean()
+        # The name follows the title unless set apart: when the title changes, a name
+        # that was empty or equal to the old title (and not edited now) takes the new one.
+        if "title" in self.changed_data and "name" not in self.changed_data and "title" in data:
+            old_name, old_title = self.initial.get("name") or "", self.initial.get("title") or ""
+            if old_name in ("", old_title):
+                data["name"] = data["title"][: Configuration._meta.get_field("name").max_length]
+        return data
+
     def _post_clean(self):
         data = self.cleaned_data
         appearance = dict(self.instance.appearance or {})
