@@ -20,6 +20,11 @@ from pages.models import (
 )
 from pages.services import ensure_primary_calendar
 
+# "View site" leads to / (bookings' home page: the booking pages, for staff).
+admin.site.site_header = "Scheduler administration"
+admin.site.site_title = "Scheduler admin"
+admin.site.site_url = "/"
+
 
 def show_secret_once(request, what: str, secret: str) -> None:
     messages.warning(

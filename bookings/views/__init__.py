@@ -1,6 +1,7 @@
 """The server-rendered pages: guests book (booking_page), see, move and cancel their
-booking (guest_booking); organizers confirm or decline (organizer); /healthz (health).
-A form refused by the CSRF check gets csrf.csrf_failure (settings.CSRF_FAILURE_VIEW)."""
+booking (guest_booking); organizers confirm or decline (organizer); /healthz (health);
+/ and /favicon.ico (home). A form refused by the CSRF check gets csrf.csrf_failure
+(settings.CSRF_FAILURE_VIEW)."""
 
 from bookings.views.booking_page import booking_page
 from bookings.views.common import public_configuration
@@ -11,13 +12,16 @@ from bookings.views.guest_booking import (
     reschedule_booking,
 )
 from bookings.views.health import healthz
+from bookings.views.home import favicon, home
 from bookings.views.organizer import organizer_confirmation
 
 __all__ = [
     "booking_calendar",
     "booking_page",
     "cancel_booking",
+    "favicon",
     "healthz",
+    "home",
     "manage_booking",
     "organizer_confirmation",
     "public_configuration",
