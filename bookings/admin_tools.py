@@ -156,8 +156,10 @@ def _busy_sources(explanation: Explanation) -> dict[tuple[str, int, int], tuple[
 
     def booking_source(booking: Booking) -> tuple[str, str, str]:
         label = f"Booking: {booking.guest_name} <{booking.guest_email}>"
-        return f"booking:{booking.pk}", label, reverse(
-            "admin:bookings_booking_change", args=[booking.pk]
+        return (
+            f"booking:{booking.pk}",
+            label,
+            reverse("admin:bookings_booking_change", args=[booking.pk]),
         )
 
     for row in BookingHost.objects.filter(
