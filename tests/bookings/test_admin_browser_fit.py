@@ -4,6 +4,7 @@ with the bookings' status in view."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -70,6 +71,29 @@ def test_the_bookings_list_and_the_configuration_form_fit_1280_pixels(
         " return r.scrollWidth <= r.clientWidth; })()"
     )
     assert page.locator("#result_list", has_text="Declined").is_visible()
+
+    # The admin picks Kolkata (+05:30) from the header: the list follows, header and all.
+    page.click("#user-tools a:has-text('Times in America/Chicago')")
+    page.select_option("#id_timezone", "Asia/Kolkata")
+    page.click("input[type=submit][value=Save]")
+    page.wait_for_selector("#result_list")
+    assert "Start (Asia/Kolkata)".upper() in page.locator("#result_list thead").inner_text().upper()
+    local = dt.datetime.fromtimestamp(made[0].start.timestamp(), ZoneInfo("Asia/Kolkata"))
+    assert f"{local:%H:%M}" in page.locator("#result_list").inner_text()
+    assert local.minute == 30
+    screenshot(page, "1b-bookings-in-kolkata")
+    page.goto(f"{live_server.url}/admin/bookings/outboxmessage/")
+    screenshot(page, "1c-outbox", full_page=False)
+    assert page.evaluate(
+        "(() => { const r = document.querySelector('.results');"
+        " return r.scrollWidth <= r.clientWidth; })()"
+    ), "the outbox list shows its due times without scrolling sideways"
+    page.goto(
+        f"{live_server.url}/admin/pages/configuration/{configuration.pk}/why/"
+        f"?date={local:%Y-%m-%d}&time={local:%H:%M}&timezone=Asia/Kolkata"
+    )
+    assert page.locator("tr.blocking-item").count() == 1
+    screenshot(page, "1d-why", full_page=False)
 
     page.goto(f"{live_server.url}/admin/pages/configuration/{configuration.pk}/change/")
     screenshot(page, "2-configuration")

@@ -149,3 +149,15 @@ def test_a_declined_booking_reads_declined_and_is_filtered_apart(staff_client, m
     # The API keeps the hosted service's word for it.
     declined.refresh_from_db()
     assert declined.status == "cancelled" and declined.declined_at is not None
+
+
+def test_the_outbox_list_says_when_a_message_was_sent_in_the_chosen_zone(
+    staff_client, make_configuration
+):
+    booking = book(make_configuration())
+    message = OutboxMessage.objects.filter(booking=booking).first()
+    sent_at = dt.datetime(2026, 12, 1, 12, 5, tzinfo=dt.UTC)
+    OutboxMessage.objects.filter(pk=message.pk).update(status="sent", sent_at=sent_at, attempts=2)
+    choose(staff_client, "Asia/Kolkata")
+    page = text(staff_client.get(reverse("admin:bookings_outboxmessage_changelist")))
+    assert "at Tue 1 Dec 2026 17:35 · 2 attempts" in page
