@@ -56,6 +56,8 @@ def test_the_bookings_list_and_the_configuration_form_fit_1280_pixels(
 
     page = browser.new_page(viewport={"width": WIDTH, "height": 900})
     page.set_default_timeout(15_000)
+    not_found = []
+    page.on("response", lambda r: not_found.append(r.url) if r.status == 404 else None)
     _sign_in(page, live_server.url)
 
     page.goto(f"{live_server.url}/admin/bookings/booking/")
@@ -105,3 +107,9 @@ def test_the_bookings_list_and_the_configuration_form_fit_1280_pixels(
     assert len(boxes) == 7
     assert len({round(b["y"]) for b in boxes}) == 1, "the day checkboxes sit in one row"
     assert max(b["x"] + b["width"] for b in boxes) <= WIDTH
+
+    page.goto(f"{live_server.url}/admin/")
+    page.click("#user-tools a:has-text('View site')")
+    assert page.locator("a[href='/book/demo/']").is_visible()
+    page.goto(f"{live_server.url}/favicon.ico")
+    assert not not_found, f"these answered 404: {not_found}"
