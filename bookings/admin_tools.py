@@ -125,6 +125,21 @@ def in_zone(detail: str, zone: str) -> str:
     return _UTC_TEXT.sub(local, detail)
 
 
+# The engine's reason codes in the admin's words (the code is shown beside them).
+REASON_WORDS = {
+    "outside_open_hours": "Outside open hours",
+    "exdate": "A closed date",
+    "busy": "Busy",
+    "buffer": "Too close (buffer)",
+    "min_booking_notice": "Too soon (booking notice)",
+    "beyond_available_days": "Too far ahead",
+    "off_interval": "Not one of the offered start times",
+    "capacity_full": "Every seat taken",
+    "not_next_in_round_robin": "Not next in the round-robin",
+    "outside_range": "Outside the range asked about",
+}
+
+
 @dataclass
 class BlockingItem:
     reason: str
@@ -132,6 +147,10 @@ class BlockingItem:
     what: str = ""  # the booking or event, when the database knows it
     link: str = ""
     who: list[str] = field(default_factory=list)  # whom it blocks; empty: the slot
+
+    @property
+    def reason_words(self) -> str:
+        return REASON_WORDS.get(self.reason, self.reason)
 
 
 def _seconds(moment: dt.datetime, rounding) -> int:

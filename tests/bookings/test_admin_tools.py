@@ -139,7 +139,7 @@ def test_why_lists_a_booking_once_for_all_its_hosts_in_a_half_hour_zone(
     # The engine sees the booking three times (its time on each host, its event in a's
     # calendar): the admin sees it once, blocking both.
     assert _rows(html) == [
-        "Booking: Grace <grace@example.com> a@example.com, b@example.com busy "
+        "Booking: Grace <grace@example.com> a@example.com, b@example.com Busy busy "
         "busy 2026-12-07 21:15–22:00"
     ]
     assert "UTC" not in html.split("Not offered")[1]
@@ -164,9 +164,9 @@ def test_why_names_a_calendar_event_and_merges_a_shared_slot_reason(
         url, {"date": "2026-12-07", "time": "08:00", "timezone": "America/Chicago"}
     ).content.decode()
     rows = _rows(html)
-    assert "Event: Dentist a@example.com busy busy 2026-12-07 08:00–09:30" in rows
+    assert "Event: Dentist a@example.com Busy busy busy 2026-12-07 08:00–09:30" in rows
     assert (
-        "— a@example.com, b@example.com outside_open_hours "
+        "— a@example.com, b@example.com Outside open hours outside_open_hours "
         "2026-12-07 08:00–09:00 is outside open hours"
     ) in rows
     assert len(rows) == 2
@@ -214,3 +214,22 @@ def test_the_engines_utc_details_are_rewritten_in_the_zone(detail, zone, shown):
     from bookings.admin_tools import in_zone
 
     assert in_zone(detail, zone) == shown
+
+
+def test_every_reason_the_engine_gives_has_words_in_the_admin():
+    from bookings import availability
+    from bookings.admin_tools import REASON_WORDS
+
+    codes = {
+        availability.BEYOND_AVAILABLE_DAYS,
+        availability.BUFFER,
+        availability.BUSY,
+        availability.CAPACITY_FULL,
+        availability.EXDATE,
+        availability.MIN_BOOKING_NOTICE,
+        availability.NOT_NEXT_IN_ROUND_ROBIN,
+        availability.OFF_INTERVAL,
+        availability.OUTSIDE_OPEN_HOURS,
+        availability.OUTSIDE_RANGE,
+    }
+    assert codes == set(REASON_WORDS)
