@@ -53,9 +53,12 @@ class AdminTimezoneMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.prefix = None  # the admin's URL, found on the first request (URLs load late)
 
     def __call__(self, request: HttpRequest):
-        if not request.path.startswith(reverse("admin:index")):
+        # Every request passes here, the hot paths too: one string comparison for them.
+        self.prefix = self.prefix or reverse("admin:index")
+        if not request.path.startswith(self.prefix):
             return self.get_response(request)
         zone = chosen_zone(request)
         request.admin_timezone = zone
