@@ -81,7 +81,7 @@ def local_time(field: str, label: str, *, fmt: str = LIST_FORMAT):
     def column(modeladmin, obj):
         value = getattr(obj, field, None)
         if value is None:
-            return None  # the admin's empty value
+            return modeladmin.get_empty_value_display()
         return dateformat.format(timezone.localtime(value), fmt)
 
     column.__name__ = f"{field}_local"

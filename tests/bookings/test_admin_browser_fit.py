@@ -84,6 +84,10 @@ def test_the_bookings_list_and_the_configuration_form_fit_1280_pixels(
     assert f"{local:%H:%M}" in page.locator("#result_list").inner_text()
     assert local.minute == 30
     screenshot(page, "1b-bookings-in-kolkata")
+    page.goto(f"{live_server.url}/admin/bookings/booking/{made[1].pk}/change/")
+    assert page.locator(".field-state", has_text="Declined").is_visible()
+    assert _page_width(page) <= WIDTH
+    screenshot(page, "1b-declined-booking")
     page.goto(f"{live_server.url}/admin/bookings/outboxmessage/")
     screenshot(page, "1c-outbox", full_page=False)
     assert page.evaluate(

@@ -63,6 +63,7 @@ def test_a_chosen_half_hour_zone_moves_the_times_and_the_header(staff_client, ma
     assert "Start (Asia/Kolkata)" in detail and "Mon 7 Dec 2026, 21:30:00" in detail
     assert "End (Asia/Kolkata)" in detail and "Mon 7 Dec 2026, 22:00:00" in detail
     assert "Created (Asia/Kolkata)" in detail
+    assert "None" not in detail  # a time not set yet (sent, declined) reads as empty
 
 
 def test_a_quarter_hour_zone_and_the_day_a_us_clock_changes(staff_client, make_configuration):
