@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin
 from django.contrib import messages as messages_framework
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 
 from bookings import services, webhook_endpoints
 from bookings.models import (
@@ -19,14 +20,17 @@ from bookings.models import (
 from bookings.models.webhooks import TRIGGER_TYPES
 from bookings.notifications import outbox
 from pages import outbound
+from pages.admin_times import LIST_FORMAT, LocalTimesAdmin, detail_time, local_time
 from pages.api.errors import ApiError
 
 
 class BookingHostInline(admin.TabularInline):
     model = BookingHost
     extra = 0
-    fields = ["grant", "blocked_start", "blocked_end", "active", "exclusive"]
+    fields = ["grant", "blocked_from", "blocked_until", "active", "exclusive"]
     readonly_fields = fields
+    blocked_from = detail_time("blocked_start", "Blocked from")
+    blocked_until = detail_time("blocked_end", "Blocked until")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -39,8 +43,10 @@ class BookingMessageInline(admin.TabularInline):
     model = OutboxMessage
     fk_name = "booking"
     extra = 0
-    fields = ["kind", "purpose", "recipient", "due_at", "status", "attempts", "sent_at"]
+    fields = ["kind", "purpose", "recipient", "due", "status", "attempts", "sent"]
     readonly_fields = fields
+    due = detail_time("due_at", "Due")
+    sent = detail_time("sent_at", "Sent")
     can_delete = False
     show_change_link = True
     verbose_name_plural = "Messages (emails, reminders, webhooks)"
@@ -66,14 +72,42 @@ def _apply(modeladmin, request, queryset, verb: str, change) -> None:
         )
 
 
+class BookingStatusFilter(admin.SimpleListFilter):
+    """Status as the admin reads it: a declined booking is stored cancelled."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("booked", "Booked"),
+            ("pending", "Pending"),
+            ("declined", "Declined"),
+            ("cancelled", "Cancelled"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "declined":
+                return queryset.filter(declined_at__isnull=False)
+            case "cancelled":
+                return queryset.filter(status=Booking.Status.CANCELLED, declined_at__isnull=True)
+            case "booked" | "pending" as status:
+                return queryset.filter(status=status)
+        return queryset
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     """Bookings change only through bookings/services.py (locks, emails, webhooks), so
     here they are read, and changed by the actions."""
 
-    list_display = ["guest_name", "guest_email", "configuration", "start", "status", "created_at"]
+    # Four columns and a short date, so the list fits 1280 px beside the menu and the
+    # filters, with the status in view.
+    list_display = ["guest", "configuration", "start_local", "state"]
+    list_display_links = ["guest"]
     list_filter = [
-        "status",
+        BookingStatusFilter,
         "configuration",
         ("host_rows__grant", admin.RelatedOnlyFieldListFilter),
         "start",
@@ -85,9 +119,9 @@ class BookingAdmin(admin.ModelAdmin):
     actions = ["confirm", "decline", "cancel", "resend_emails"]
     fields = [
         "configuration",
-        "status",
-        "start",
-        "end",
+        "state",
+        "starts",
+        "ends",
         "organizer",
         "event",
         "guest_name",
@@ -97,10 +131,28 @@ class BookingAdmin(admin.ModelAdmin):
         "additional_guests",
         "additional_fields",
         "cancellation_reason",
-        "created_at",
-        "updated_at",
+        "declined",
+        "created",
+        "updated",
     ]
     readonly_fields = fields
+    start_local = local_time("start", "Start")
+    starts = detail_time("start", "Start")
+    ends = detail_time("end", "End")
+    declined = detail_time("declined_at", "Declined")
+    created = detail_time("created_at", "Created")
+    updated = detail_time("updated_at", "Updated")
+
+    @admin.display(description="Guest", ordering="guest_name")
+    def guest(self, booking: Booking) -> str:
+        return format_html(
+            '{}<br><span class="guest-email">{}</span>', booking.guest_name, booking.guest_email
+        )
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, booking: Booking) -> str:
+        label = booking.status_label
+        return format_html('<span class="booking-status {}">{}</span>', label.lower(), label)
 
     def has_add_permission(self, request):
         # A booking is made through the hosted page or the API, which check the slot.
@@ -151,12 +203,15 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
-    list_display = ["configuration", "expires_at", "created_at"]
+class SessionAdmin(LocalTimesAdmin, admin.ModelAdmin):
+    list_display = ["configuration", "expires", "created_local"]
     list_filter = ["expires_at"]
     autocomplete_fields = ["configuration"]
-    fields = ["configuration", "expires_at", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["configuration", "expires_at", "created"]
+    readonly_fields = ["created"]
+    expires = local_time("expires_at", "Expires")
+    created_local = local_time("created_at", "Created")
+    created = detail_time("created_at", "Created")
 
     def has_add_permission(self, request):
         # A session's id is its secret: made through the API, which returns it once.
@@ -188,8 +243,9 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["attempted_at", "status_code", "duration_ms", "error", "answer"]
+    fields = ["attempted", "status_code", "duration_ms", "error", "answer"]
     readonly_fields = fields
+    attempted = detail_time("attempted_at", "Attempted")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -201,21 +257,14 @@ class WebhookAttemptInline(admin.TabularInline):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = [
-        "purpose",
-        "kind",
-        "recipient",
-        "booking",
-        "status",
-        "due_at",
-        "attempts",
-        "sent_at",
-        "short_error",
-    ]
+    # Four columns, so the times stay in view at 1280 px: the kind is a filter, the
+    # booking a detail field (and searchable); when it was sent, the attempts and the
+    # last error sit under the status.
+    list_display = ["purpose", "recipient", "state", "due"]
+    due = local_time("due_at", "Due")
     list_filter = ["status", "kind", "purpose", "due_at"]
     search_fields = ["=id", "recipient", "booking__guest_email", "booking__guest_name"]
     date_hierarchy = "due_at"
-    list_select_related = ["booking"]
     ordering = ["-due_at"]
     actions = ["resend_selected"]
     inlines = [WebhookAttemptInline]
@@ -228,19 +277,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "recipient",
         "recipient_name",
         "endpoint",
-        "due_at",
+        "due_at_detail",
         "status",
         "attempts",
-        "next_attempt_at",
-        "lease_until",
-        "sent_at",
+        "next_attempt",
+        "lease_ends",
+        "sent_at_detail",
         "last_error",
         "resent_from",
         "context",
-        "created_at",
-        "updated_at",
+        "created",
+        "updated",
     ]
     readonly_fields = fields
+    due_at_detail = detail_time("due_at", "Due")
+    next_attempt = detail_time("next_attempt_at", "Next attempt")
+    lease_ends = detail_time("lease_until", "Lease until")
+    sent_at_detail = detail_time("sent_at", "Sent")
+    created = detail_time("created_at", "Created")
+    updated = detail_time("updated_at", "Updated")
 
     def has_add_permission(self, request):
         return False
@@ -248,9 +303,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="last error")
-    def short_error(self, message: OutboxMessage) -> str:
-        return message.last_error[:80]
+    @admin.display(description="Status", ordering="status")
+    def state(self, message: OutboxMessage) -> str:
+        notes = []
+        if message.sent_at:
+            sent = dateformat.format(timezone.localtime(message.sent_at), LIST_FORMAT)
+            notes.append(f"at {sent}")  # the zone of the Due column's header
+        if message.attempts > 1 or message.status == OutboxMessage.Status.FAILED:
+            notes.append(f"{message.attempts} attempts")
+        return format_html(
+            '{}<span class="outbox-note">{}</span><span class="outbox-error">{}</span>',
+            message.status,
+            " · ".join(notes),
+            message.last_error[:80],
+        )
 
     @admin.action(description="Send the selected messages again", permissions=["view"])
     def resend_selected(self, request, queryset):
@@ -280,10 +346,14 @@ class WebhookEndpointForm(forms.ModelForm):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
-    list_display = ["__str__", "webhook_url", "status", "trigger_list", "created_at"]
+    list_display = ["__str__", "webhook_url", "status", "trigger_list", "created_local"]
     list_filter = ["status"]
     search_fields = ["description", "webhook_url"]
-    readonly_fields = ["secret_hint", "status_updated_at", "created_at", "updated_at"]
+    readonly_fields = ["secret_hint", "status_updated", "created", "updated"]
+    created_local = local_time("created_at", "Created")
+    status_updated = detail_time("status_updated_at", "Status updated")
+    created = detail_time("created_at", "Created")
+    updated = detail_time("updated_at", "Updated")
     actions = ["rotate_secret"]
 
     @admin.display(description="trigger types")
@@ -319,7 +389,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 @admin.register(WebhookAttempt)
 class WebhookAttemptAdmin(admin.ModelAdmin):
     list_display = [
-        "attempted_at",
+        "attempted",
         "endpoint",
         "purpose",
         "status_code",
@@ -332,10 +402,12 @@ class WebhookAttemptAdmin(admin.ModelAdmin):
     date_hierarchy = "attempted_at"
     list_select_related = ["endpoint", "message"]
     actions = ["resend_deliveries"]
+    attempted = local_time("attempted_at", "Attempted")
+    attempted_detail = detail_time("attempted_at", "Attempted")
     readonly_fields = [
         "message",
         "endpoint",
-        "attempted_at",
+        "attempted_detail",
         "webhook_url",
         "status_code",
         "duration_ms",

@@ -8,8 +8,11 @@ these added (bookings/admin.py calls register()).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import zoneinfo
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import admin
@@ -22,12 +25,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from bookings.availability import find_slots
-from bookings.availability_loader import configuration_zone, load_configuration
+from bookings.availability import BUFFER, BUSY, Explanation, find_slots
+from bookings.availability_loader import load_configuration
 from bookings.explanations import explain
 from bookings.models import Booking, BookingHost
 from pages.admin import ConfigurationAdmin
-from pages.models import Configuration
+from pages.admin_times import chosen_zone
+from pages.models import Configuration, Event
 from pages.validators import known_timezones
 
 FAIRNESS_DAYS = 30
@@ -72,6 +76,161 @@ def week_of_slots(configuration: Configuration, first_day: dt.date, zone: str) -
         (first_day + dt.timedelta(days=i), by_day[first_day + dt.timedelta(days=i)])
         for i in range(7)
     ]
+
+
+# "Why isn't this time free?" in the admin's terms. The engine's reasons name instants in
+# UTC and repeat a blocking item per participant and per source (a booking blocks each
+# host, and its event sits in the organizer's calendar too): here each item is listed
+# once, with whom it blocks, in the zone the admin chose.
+
+_UTC_TEXT = re.compile(
+    r"(?P<start>\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?)"
+    r"(?:–(?P<end>(?:\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}(?::\d{2})?))? UTC"
+)
+
+
+def _parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def _utc_span(match: re.Match) -> tuple[dt.datetime, dt.datetime | None]:
+    start = _parse_utc(match["start"])
+    end_text = match["end"]
+    if end_text is None:
+        return start, None
+    if len(end_text) <= 8:  # a time only: the same UTC day as the start
+        end_text = f"{match['start'][:10]} {end_text}"
+    return start, _parse_utc(end_text)
+
+
+def _clock(moment: dt.datetime, with_date: bool) -> str:
+    fmt = "%Y-%m-%d %H:%M" if with_date else "%H:%M"
+    return moment.strftime(fmt if moment.second == 0 else fmt + ":%S")
+
+
+def in_zone(detail: str, zone: str) -> str:
+    """The engine's detail with each UTC instant or span rewritten in ``zone``
+    ("busy 2026-12-07 14:00–15:00 UTC" → "busy 2026-12-07 19:30–20:30" in Kolkata)."""
+    tz = zoneinfo.ZoneInfo(zone)
+
+    def local(match: re.Match) -> str:
+        start, end = _utc_span(match)
+        start = start.astimezone(tz)
+        text = _clock(start, with_date=True)
+        if end is not None:
+            end = end.astimezone(tz)
+            text += "–" + _clock(end, with_date=end.date() != start.date())
+        return text
+
+    return _UTC_TEXT.sub(local, detail)
+
+
+# The engine's reason codes in the admin's words (the code is shown beside them).
+REASON_WORDS = {
+    "outside_open_hours": "Outside open hours",
+    "exdate": "A closed date",
+    "busy": "Busy",
+    "buffer": "Too close (buffer)",
+    "min_booking_notice": "Too soon (booking notice)",
+    "beyond_available_days": "Too far ahead",
+    "off_interval": "Not one of the offered start times",
+    "capacity_full": "Every seat taken",
+    "not_next_in_round_robin": "Not next in the round-robin",
+    "outside_range": "Outside the range asked about",
+}
+
+
+@dataclass
+class BlockingItem:
+    reason: str
+    detail: str  # in the admin's zone
+    what: str = ""  # the booking or event, when the database knows it
+    link: str = ""
+    who: list[str] = field(default_factory=list)  # whom it blocks; empty: the slot
+
+    @property
+    def reason_words(self) -> str:
+        return REASON_WORDS.get(self.reason, self.reason)
+
+
+def _seconds(moment: dt.datetime, rounding) -> int:
+    return int(rounding(moment.timestamp()))
+
+
+def _busy_sources(explanation: Explanation) -> dict[tuple[str, int, int], tuple[str, str, str]]:
+    """(email, start, end) of busy time → (key, label, admin link) of the booking or event
+    behind it, for the busy and buffer reasons' intervals, in two queries."""
+    wanted = []
+    for reason in explanation.reasons:
+        match = _UTC_TEXT.search(reason.detail) if reason.reason in (BUSY, BUFFER) else None
+        if reason.email and match and match["end"]:
+            start, end = _utc_span(match)
+            wanted.append((reason.email.lower(), int(start.timestamp()), int(end.timestamp())))
+    if not wanted:
+        return {}
+    emails = {email for email, _, _ in wanted}
+    low = dt.datetime.fromtimestamp(min(s for _, s, _ in wanted), dt.UTC)
+    high = dt.datetime.fromtimestamp(max(e for _, _, e in wanted), dt.UTC)
+    sources = {}
+
+    def booking_source(booking: Booking) -> tuple[str, str, str]:
+        label = f"Booking: {booking.guest_name} <{booking.guest_email}>"
+        return (
+            f"booking:{booking.pk}",
+            label,
+            reverse("admin:bookings_booking_change", args=[booking.pk]),
+        )
+
+    for row in BookingHost.objects.filter(
+        active=True,
+        grant__email__in=emails,
+        blocked_start__lt=high,
+        blocked_end__gt=low,
+    ).select_related("booking", "grant"):
+        key = (
+            row.grant.email.lower(),
+            _seconds(row.blocked_start, math.floor),
+            _seconds(row.blocked_end, math.ceil),
+        )
+        sources[key] = booking_source(row.booking)
+    for event in Event.objects.filter(
+        calendar__grant__email__in=emails, start__lt=high, end__gt=low
+    ).select_related("calendar__grant", "booking"):
+        key = (
+            event.calendar.grant.email.lower(),
+            _seconds(event.start, math.floor),
+            _seconds(event.end, math.ceil),
+        )
+        booking = getattr(event, "booking", None)
+        if booking is not None:
+            sources.setdefault(key, booking_source(booking))
+        else:
+            label = f"Event: {event.title or 'Busy'}"
+            link = reverse("admin:pages_event_change", args=[event.pk])
+            sources.setdefault(key, (f"event:{event.pk}", label, link))
+    return sources
+
+
+def blocking_items(explanation: Explanation, zone: str) -> list[BlockingItem]:
+    """Each thing that stands in the way once, with the participants it blocks."""
+    sources = _busy_sources(explanation)
+    items: dict[tuple, BlockingItem] = {}
+    for reason in explanation.reasons:
+        detail = in_zone(reason.detail, zone)
+        key, what, link = (reason.reason, detail), "", ""
+        match = _UTC_TEXT.search(reason.detail)
+        if reason.email and reason.reason in (BUSY, BUFFER) and match and match["end"]:
+            start, end = _utc_span(match)
+            span = (reason.email.lower(), int(start.timestamp()), int(end.timestamp()))
+            if span in sources:
+                source, what, link = sources[span]
+                key = (source,)
+        item = items.setdefault(key, BlockingItem(reason.reason, detail, what, link))
+        if reason.reason == BUSY and item.reason == BUFFER:
+            item.reason, item.detail = reason.reason, detail  # inside the slot says more
+        if reason.email and reason.email not in item.who:
+            item.who.append(reason.email)
+    return list(items.values())
 
 
 def fairness_counts(configuration: Configuration, now: dt.datetime) -> list[tuple[str, int]]:
@@ -181,14 +340,17 @@ class ConfigurationToolsAdmin(ConfigurationAdmin):
     def why_view(self, request, object_id):
         """Why isn't this time free? The explain endpoint's reasons, per participant."""
         configuration = self._configuration(request, object_id)
-        zone = configuration_zone(configuration)
-        form = MomentForm(request.GET or None, zone=zone)
-        explanation = None
+        form = MomentForm(request.GET or None, zone=chosen_zone(request))
+        explanation, items, zone, span = None, [], None, ""
         if form.is_valid():
-            start = local_instant(
-                form.cleaned_data["date"], form.cleaned_data["time"], form.cleaned_data["timezone"]
-            )
+            zone = form.cleaned_data["timezone"]
+            start = local_instant(form.cleaned_data["date"], form.cleaned_data["time"], zone)
             explanation = explain(configuration, start)
+            items = blocking_items(explanation, zone)
+            tz = zoneinfo.ZoneInfo(zone)
+            begins = dt.datetime.fromtimestamp(explanation.start, tz)
+            ends = dt.datetime.fromtimestamp(explanation.end, tz)
+            span = f"{begins:%a %Y-%m-%d %H:%M}–{_clock(ends, ends.date() != begins.date())}"
         return TemplateResponse(
             request,
             "admin/pages/configuration/why.html",
@@ -199,6 +361,9 @@ class ConfigurationToolsAdmin(ConfigurationAdmin):
                 "title": f"Why isn't this time free? — {configuration}",
                 "form": form,
                 "explanation": explanation,
+                "items": items,
+                "zone": zone,
+                "span": span,
                 "change_url": reverse("admin:pages_configuration_change", args=[configuration.pk]),
             },
         )
@@ -206,7 +371,7 @@ class ConfigurationToolsAdmin(ConfigurationAdmin):
     def preview_view(self, request, object_id):
         """A week of offered slots in a chosen zone."""
         configuration = self._configuration(request, object_id)
-        zone = configuration_zone(configuration)
+        zone = chosen_zone(request)
         data = request.GET or {"week_of": timezone.localdate().isoformat(), "timezone": zone}
         form = WeekForm(data, zone=zone)
         week = []

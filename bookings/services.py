@@ -286,12 +286,19 @@ def confirm_booking(*, booking: Booking, now: dt.datetime | None = None) -> Book
     return booking
 
 
-def _release(booking: Booking, reason: str, now: dt.datetime) -> None:
+def _release(booking: Booking, reason: str, now: dt.datetime, *, declined: bool = False) -> None:
     booking.status = Booking.Status.CANCELLED
     booking.cancellation_reason = reason
     booking.organizer_link_nonce = ""
+    booking.declined_at = now if declined else None
     booking.save(
-        update_fields=["status", "cancellation_reason", "organizer_link_nonce", "updated_at"]
+        update_fields=[
+            "status",
+            "cancellation_reason",
+            "organizer_link_nonce",
+            "declined_at",
+            "updated_at",
+        ]
     )
     booking.host_rows.update(active=False)
     if booking.event_id:
@@ -307,7 +314,7 @@ def decline_booking(*, booking: Booking, reason: str = "", now: dt.datetime | No
     booking = _locked_booking(booking)
     if booking.status != Booking.Status.PENDING:
         raise WrongState(f"This booking is {booking.status}, not pending.", field="status")
-    _release(booking, reason, now)
+    _release(booking, reason, now, declined=True)
     notifications.booking_declined(booking, reason)
     return booking
 

@@ -3,6 +3,8 @@ from django.urls import path
 from bookings import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("book/<slug:slug>/", views.booking_page, name="booking-page"),
     path("booking/<str:ref>/", views.manage_booking, name="booking-manage"),
     path("booking/<str:ref>/reschedule/", views.reschedule_booking, name="booking-reschedule"),

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from pages import services
 from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, OpenHoursForm
+from pages.admin_times import LocalTimesAdmin, detail_time, local_time
 from pages.models import (
     AdditionalField,
     ApiKey,
@@ -18,6 +19,11 @@ from pages.models import (
     Reminder,
 )
 from pages.services import ensure_primary_calendar
+
+# "View site" leads to / (bookings' home page: the booking pages, for staff).
+admin.site.site_header = "Scheduler administration"
+admin.site.site_title = "Scheduler admin"
+admin.site.site_url = "/"
 
 
 def show_secret_once(request, what: str, secret: str) -> None:
@@ -34,10 +40,14 @@ def show_secret_once(request, what: str, secret: str) -> None:
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_hint", "created_at", "last_used_at"]
+    list_display = ["name", "key_hint", "created_local", "last_used"]
     search_fields = ["name"]
-    readonly_fields = ["key_hint", "created_at", "last_used_at"]
-    fields = ["name", "key_hint", "created_at", "last_used_at"]
+    readonly_fields = ["key_hint", "created", "last_used_detail"]
+    fields = ["name", "key_hint", "created", "last_used_detail"]
+    created_local = local_time("created_at", "Created")
+    last_used = local_time("last_used_at", "Last used")
+    created = detail_time("created_at", "Created")
+    last_used_detail = detail_time("last_used_at", "Last used")
 
     def save_model(self, request, obj, form, change):
         key = None if change else obj.set_new_key()
@@ -78,12 +88,13 @@ class DeletesThroughServices:
 
 @admin.register(Grant)
 class GrantAdmin(DeletesThroughServices, admin.ModelAdmin):
-    list_display = ["email", "name", "timezone", "created_at"]
+    list_display = ["email", "name", "timezone", "created"]
     search_fields = ["email", "name"]
     list_filter = ["timezone"]
     inlines = [CalendarInline]
     fields = ["email", "name", "timezone", "picture_url"]
     actions = ["issue_access_token"]
+    created = local_time("created_at", "Created")
 
     def save_model(self, request, obj, form, change):
         token = None if change else obj.set_new_access_token()
@@ -123,13 +134,15 @@ class CalendarAdmin(DeletesThroughServices, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(DeletesThroughServices, admin.ModelAdmin):
-    list_display = ["title", "calendar", "start", "end", "busy", "status"]
+class EventAdmin(DeletesThroughServices, LocalTimesAdmin, admin.ModelAdmin):
+    list_display = ["title", "calendar", "starts", "ends", "busy", "status"]
     list_filter = ["status", "busy", "calendar__grant"]
     search_fields = ["title", "calendar__name", "calendar__grant__email"]
     date_hierarchy = "start"
     list_select_related = ["calendar__grant"]
     autocomplete_fields = ["calendar"]
+    starts = local_time("start", "Start")
+    ends = local_time("end", "End")
 
     def delete_one(self, obj) -> None:
         # The admin may delete events of read-only calendars too; the booking that made
@@ -150,11 +163,13 @@ class ParticipantInline(admin.StackedInline):
     autocomplete_fields = ["grant"]
 
 
-class OpenHoursInline(admin.TabularInline):
+class OpenHoursInline(admin.StackedInline):
+    # Stacked, so the seven days sit in one row and every field keeps its width at
+    # 1280 px (static/css/admin.css lays the days out).
     model = OpenHours
     form = OpenHoursForm
     extra = 0
-    fields = ["participant", "days", "start", "end", "timezone", "exdates_text"]
+    fields = [("participant", "timezone"), "days", ("start", "end"), "exdates_text"]
     verbose_name_plural = "Open hours (no participant: the configuration's default)"
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -195,7 +210,7 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
     list_select_related = ["grant"]
     autocomplete_fields = ["grant"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["hosted_page", "created_at", "updated_at"]
+    readonly_fields = ["hosted_page", "created", "updated"]
     inlines = [ParticipantInline, OpenHoursInline, ReminderInline, AdditionalFieldInline]
     actions = ["issue_edit_token"]
     fieldsets = [
@@ -261,8 +276,10 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
         ),
         ("Emails", {"fields": ["email_logo", "confirmed_title", "confirmed_body"]}),
         ("Fields of the other dialect", {"fields": ["extra"], "classes": ["collapse"]}),
-        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("History", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
+    created = detail_time("created_at", "Created")
+    updated = detail_time("updated_at", "Updated")
 
     def delete_one(self, obj) -> None:
         services.delete_configuration(configuration=obj)

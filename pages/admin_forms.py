@@ -168,6 +168,12 @@ class ConfigurationForm(forms.ModelForm):
                 data[name] = value
             if value and (why := page_urls.problem(value)):
                 self.add_error(name, f"This address {why}.")
+        # The name follows the title unless set apart: when the title changes, a name
+        # that was empty or equal to the old title (and not edited now) takes the new one.
+        if "title" in self.changed_data and "name" not in self.changed_data and "title" in data:
+            old_name, old_title = self.initial.get("name") or "", self.initial.get("title") or ""
+            if old_name in ("", old_title):
+                data["name"] = data["title"][: Configuration._meta.get_field("name").max_length]
         return data
 
     def _post_clean(self):

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pages.admin_times import choose_zone
+
 urlpatterns = [
+    path("admin/timezone/", admin.site.admin_view(choose_zone), name="admin-timezone"),
     path("admin/", admin.site.urls),
     path("", include("bookings.urls")),
     path("", include("pages.api.urls")),

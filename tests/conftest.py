@@ -130,12 +130,13 @@ def browser():
 
 @pytest.fixture
 def screenshot(request):
-    """screenshot(page, "step") saves var/artifacts/<test>-<step>.png for a person to look at."""
+    """screenshot(page, "step") saves var/artifacts/<test>-<step>.png for a person to look at
+    (the whole page, or with ``full_page=False`` the window as it is scrolled)."""
     os.makedirs(ARTIFACTS, exist_ok=True)
 
-    def take(page, step: str) -> str:
+    def take(page, step: str, *, full_page: bool = True) -> str:
         path = os.path.join(ARTIFACTS, f"{request.node.name}-{step}.png")
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=full_page)
         return path
 
     return take

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from pages import tokens
+from pages.models.calendars import local_minute
 
 
 class Session(models.Model):
@@ -25,7 +26,7 @@ class Session(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Session for {self.configuration} until {self.expires_at:%Y-%m-%d %H:%M}"
+        return f"Session for {self.configuration} until {local_minute(self.expires_at)}"
 
     def set_new_token(self) -> str:
         token = tokens.new_secret("ss_")
@@ -65,6 +66,9 @@ class Booking(models.Model):
     # link is used, so a link works once (and cannot be derived from booking_ref).
     organizer_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
     cancellation_reason = models.TextField(blank=True)
+    # Set when the organizer declined it (status is then cancelled: its time is free and
+    # the API says "cancelled", as the hosted service does); the admin shows "Declined".
+    declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,7 +84,13 @@ class Booking(models.Model):
         indexes = [models.Index(fields=["configuration", "start"], name="booking_config_start")]
 
     def __str__(self) -> str:
-        return f"{self.guest_name} {self.start:%Y-%m-%d %H:%M} ({self.status})"
+        return f"{self.guest_name} {local_minute(self.start)} ({self.status_label.lower()})"
+
+    @property
+    def status_label(self) -> str:
+        if self.status == self.Status.CANCELLED and self.declined_at is not None:
+            return "Declined"
+        return self.get_status_display().capitalize()
 
     def set_new_salt(self) -> str:
         salt = tokens.new_secret()

@@ -8,8 +8,14 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from pages.validators import validate_timezone
+
+
+def local_minute(moment) -> str:
+    """``2026-12-07 10:00 CST``: in the active zone (the admin's, in the admin), named."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}"
 
 
 class Calendar(models.Model):
@@ -72,7 +78,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title or 'Busy'} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.title or 'Busy'} {local_minute(self.start)}"
 
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:

@@ -142,3 +142,37 @@ def test_saving_without_touching_the_color_keeps_the_default_accent(staff_client
     staff_client.post(url, data)
     demo_page.refresh_from_db()
     assert demo_page.appearance.get("color") in (None, "#2563eb")
+
+
+@pytest.mark.parametrize(
+    ("name", "typed_name", "expected"),
+    [
+        ("", None, "Coffee with Ada"),  # empty: the name follows
+        ("Intro call", None, "Coffee with Ada"),  # equal to the old title: it follows
+        ("Sales: intro (EMEA)", None, "Sales: intro (EMEA)"),  # set apart: it stays
+        ("Intro call", "Ada's coffee", "Ada's coffee"),  # typed now: what was typed
+    ],
+)
+def test_a_configurations_name_follows_its_title_unless_set_apart(
+    staff_client, demo_page, name, typed_name, expected
+):
+    demo_page.name, demo_page.title = name, "Intro call"
+    demo_page.save()
+    url = reverse("admin:pages_configuration_change", args=[demo_page.pk])
+    data = change_form_data(staff_client.get(url))
+    data["title"] = "Coffee with Ada"
+    if typed_name is not None:
+        data["name"] = typed_name
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    demo_page.refresh_from_db()
+    assert (demo_page.title, demo_page.name) == ("Coffee with Ada", expected)
+
+
+def test_saving_without_changing_the_title_leaves_an_empty_name_empty(staff_client, demo_page):
+    demo_page.name = ""
+    demo_page.save()
+    url = reverse("admin:pages_configuration_change", args=[demo_page.pk])
+    staff_client.post(url, change_form_data(staff_client.get(url)))
+    demo_page.refresh_from_db()
+    assert demo_page.name == ""
