@@ -408,72 +408,9 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
     """The v2 page. ``public`` leaves out the accounts and calendars (/schedule/.../info)."""
     extra = configuration.extra if isinstance(configuration.extra, dict) else {}
     participants = list(configuration.participants.all())
-    hours = list(configuration.open_hours.all())
-    hosts = [pt for pt in participants if pt.grant_id]
-    opening_hours = []
-    for row in hours:
-        entry = {
-            "days": [DAY_LETTERS[d] for d in sorted(row.days, key=lambda d: (d - 1) % 7)],
-            "start": f"{row.start_minute // 60:02d}:{row.start_minute % 60:02d}",
-            "end": f"{row.end_minute // 60:02d}:{row.end_minute % 60:02d}",
-        }
-        if row.participant_id:
-            owner = next((pt for pt in participants if pt.pk == row.participant_id), None)
-            if owner and owner.grant_id:
-                entry = {"account_id": str(owner.grant_id), **entry}
-        if row.timezone:
-            entry["timezone"] = row.timezone
-        opening_hours.append(entry)
-    fields_by_key = {f.key: f for f in configuration.additional_fields.all()}
-    raw_fields = {
-        f.get("name"): f for f in extra.get("v2_additional_fields") or [] if isinstance(f, dict)
-    }
-    additional_fields = []
-    for key, row in fields_by_key.items():
-        item = dict(raw_fields.get(key) or {})
-        item.update(
-            {
-                "name": key,
-                "label": row.label,
-                "type": V2_FIELD_TYPE.get(row.type, "text"),
-                "required": row.required,
-                "pattern": row.pattern,
-                "order": row.order,
-            }
-        )
-        if row.type == AdditionalField.Type.MULTI_SELECT:
-            item["multi_select_options"] = list(row.options)
-        elif row.options:
-            item["dropdown_options"] = list(row.options)
-        additional_fields.append(item)
-    flags = dict.fromkeys(BOOKING_FLAGS[:3], True) | {"name_field_hidden": False}
-    flags.update(extra.get("booking") or {})
-    appearance = {**APPEARANCE_DEFAULTS, **(extra.get("v2_appearance") or {})}
-    for key, value in (configuration.appearance or {}).items():
-        if key not in (extra.get("v2_appearance") or {}) or not isinstance(appearance[key], bool):
-            appearance[key] = value
-    if public:
-        # Widgets put these in pages: an address stored before the checks is left out.
-        for key, value in appearance.items():
-            if page_urls.is_appearance_address(key) and isinstance(value, str):
-                appearance[key] = page_urls.renderable(value)
     config = {
-        "appearance": appearance,
-        "booking": {
-            "additional_fields": additional_fields,
-            "additional_guests_hidden": configuration.hide_additional_guests,
-            "available_days_in_future": configuration.available_days_in_future,
-            "cancellation_policy": configuration.cancellation_policy,
-            "confirmation_method": "manual"
-            if configuration.booking_type == Configuration.BookingType.ORGANIZER_CONFIRMATION
-            else "automatic",
-            "min_booking_notice": configuration.min_booking_notice,
-            "min_buffer": configuration.buffer_after,
-            "min_cancellation_notice": configuration.min_cancellation_notice,
-            "opening_hours": opening_hours,
-            "scheduling_method": V2_METHOD.get(configuration.availability_method),
-            **flags,
-        },
+        "appearance": _appearance_json(configuration, extra, public=public),
+        "booking": _booking_json(configuration, extra, participants),
         "event": {
             "capacity": configuration.capacity,
             "duration": configuration.duration_minutes,
@@ -507,6 +444,7 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
         "modified_at": _date(configuration.updated_at),
     }
     if not public:
+        hosts = [pt for pt in participants if pt.grant_id]
         config["calendar_ids"] = {
             str(pt.grant_id): {
                 "availability": [str(c.pk) for c in pt.availability_calendars.all()]
@@ -521,6 +459,88 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
         page["app_client_id"] = None
         page["app_organization_id"] = None
     return page
+
+
+def _opening_hours_json(configuration: Configuration, participants: list) -> list[dict]:
+    """The open hours in v2's words (days as letters, Monday first); a participant's own
+    entry names its account."""
+    opening_hours = []
+    for row in configuration.open_hours.all():
+        entry = {
+            "days": [DAY_LETTERS[d] for d in sorted(row.days, key=lambda d: (d - 1) % 7)],
+            "start": f"{row.start_minute // 60:02d}:{row.start_minute % 60:02d}",
+            "end": f"{row.end_minute // 60:02d}:{row.end_minute % 60:02d}",
+        }
+        if row.participant_id:
+            owner = next((pt for pt in participants if pt.pk == row.participant_id), None)
+            if owner and owner.grant_id:
+                entry = {"account_id": str(owner.grant_id), **entry}
+        if row.timezone:
+            entry["timezone"] = row.timezone
+        opening_hours.append(entry)
+    return opening_hours
+
+
+def _additional_fields_json(configuration: Configuration, extra: dict) -> list[dict]:
+    """The questions as v2 objects: what was sent in v2 (dropdown_options beside
+    multi_select_options, ...), brought up to date with the stored field."""
+    raw_fields = {
+        f.get("name"): f for f in extra.get("v2_additional_fields") or [] if isinstance(f, dict)
+    }
+    additional_fields = []
+    for row in configuration.additional_fields.all():
+        item = dict(raw_fields.get(row.key) or {})
+        item.update(
+            {
+                "name": row.key,
+                "label": row.label,
+                "type": V2_FIELD_TYPE.get(row.type, "text"),
+                "required": row.required,
+                "pattern": row.pattern,
+                "order": row.order,
+            }
+        )
+        if row.type == AdditionalField.Type.MULTI_SELECT:
+            item["multi_select_options"] = list(row.options)
+        elif row.options:
+            item["dropdown_options"] = list(row.options)
+        additional_fields.append(item)
+    return additional_fields
+
+
+def _booking_json(configuration: Configuration, extra: dict, participants: list) -> dict:
+    flags = dict.fromkeys(BOOKING_FLAGS[:3], True) | {"name_field_hidden": False}
+    flags.update(extra.get("booking") or {})
+    manual = configuration.booking_type == Configuration.BookingType.ORGANIZER_CONFIRMATION
+    return {
+        "additional_fields": _additional_fields_json(configuration, extra),
+        "additional_guests_hidden": configuration.hide_additional_guests,
+        "available_days_in_future": configuration.available_days_in_future,
+        "cancellation_policy": configuration.cancellation_policy,
+        "confirmation_method": "manual" if manual else "automatic",
+        "min_booking_notice": configuration.min_booking_notice,
+        "min_buffer": configuration.buffer_after,
+        "min_cancellation_notice": configuration.min_cancellation_notice,
+        "opening_hours": _opening_hours_json(configuration, participants),
+        "scheduling_method": V2_METHOD.get(configuration.availability_method),
+        **flags,
+    }
+
+
+def _appearance_json(configuration: Configuration, extra: dict, *, public: bool) -> dict:
+    """v2's appearance (its defaults, what v2 sent with its true/false), with what v3 set
+    since laid over it."""
+    sent = extra.get("v2_appearance") or {}
+    appearance = {**APPEARANCE_DEFAULTS, **sent}
+    for key, value in (configuration.appearance or {}).items():
+        if key not in sent or not isinstance(appearance[key], bool):
+            appearance[key] = value
+    if public:
+        # Widgets put these in pages: an address stored before the checks is left out.
+        for key, value in appearance.items():
+            if page_urls.is_appearance_address(key) and isinstance(value, str):
+                appearance[key] = page_urls.renderable(value)
+    return appearance
 
 
 _ = Reminder
