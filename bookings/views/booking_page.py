@@ -181,21 +181,22 @@ def chosen_slot(picker: Picker, configuration: Configuration, start: int) -> Slo
     )
 
 
+def _posted_start(text: str) -> int | None:
+    """The chosen slot's start as sent, or None when it is no plausible Unix time."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 11 else None
+
+
 def book(request, configuration: Configuration, language: str) -> HttpResponse:
+    """The form's POST: refused politely (rate limit, no time chosen, a field to correct,
+    the time taken meanwhile) or booked and sent on to the booking's page."""
     data = request.POST
     verdict = rate_limits.check_booking_post(request, data.get("email", ""))
     if not verdict.allowed:
         return too_many_requests(request, language, verdict)
     zone = resolve_zone(data.get("tz")) or configuration_zone(configuration)
-    start_text = data.get("slot", "")
-    start = (
-        int(start_text)
-        if start_text.isascii() and start_text.isdigit() and len(start_text) <= 11
-        else None
-    )
+    start = _posted_start(data.get("slot", ""))
     htmx = fragment_target(request) is not None
     offer = Offer(configuration, now())
-
     hours, explicit = page_clock(request, language)
     with translation.override(language):
         picker = new_picker(request.path, zone, language, offer.now, hours, clock=explicit)
@@ -203,69 +204,88 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
             build_month(picker, offer, PickerRequest(zone=zone))
             picker.problem = _("Please choose a time first.")
             return _answer(request, configuration, language, picker, status=400, htmx=htmx)
-
         definitions = list(configuration.additional_fields.all())
         form = guest_form(configuration, definitions, language, data=data)
-        guests_text = data.get("additional_guests", "")
         try:
-            problems = field_problems(form, definitions)
-            if problems:
-                for problem in problems[1:]:
-                    attach_error(form, problem, guests_text)
-                raise problems[0]
-            guest = clean_guest(
-                configuration,
-                name=data.get("name", ""),
-                email=data.get("email", ""),
-                timezone=zone,
-                language=data.get("email_language") or language,
-                additional_guests=additional_guest_list(guests_text)
-                if not configuration.hide_additional_guests
-                else [],
-                additional_fields=answers(form),
-            )
-            made = services.create_booking(
-                configuration=configuration, start=start, end=None, guest=guest
+            made = _book_from_form(
+                configuration, form, definitions, data, start=start, zone=zone, language=language
             )
         except InvalidBooking as problem:
-            attach_error(form, problem, guests_text)
-            if htmx:
-                picker.chosen = chosen_slot(picker, configuration, start)
-                picker.panel = "form"
-                picker.month = local(start, zone).date().replace(day=1)
-            else:
-                # The whole page again; should the slot have gone meanwhile, it says so.
-                build_month(picker, offer, read_picker_request({"slot": str(start)}, zone))
-            picker.focus = "errors"
+            attach_error(form, problem, data.get("additional_guests", ""))
+            _show_form_again(picker, offer, configuration, start, htmx=htmx)
             return _answer(
                 request, configuration, language, picker, status=422, htmx=htmx, form=form
             )
         except SlotUnavailable:
-            message = _(
-                "Sorry, that time was just booked by someone else. Here are the times that "
-                "are still free on this day."
-            )
-            fresh_month(picker, offer, local(start, zone).date(), message)
-            if picker.slots:
-                # The form again, with what the guest typed, and the day's free times to
-                # choose from in place of the one that went.
-                picker.panel = "form"
+            _offer_the_days_free_times(picker, offer, local(start, zone).date())
             return _answer(
                 request, configuration, language, picker, status=409, htmx=htmx, form=form
             )
-
-    booking = made.booking
-    if redirect_to := page_urls.renderable(configuration.confirmation_redirect_url):
-        destination = redirect_to
-    else:
-        state = {"booked": "1", "tz": zone, "lang": booking.language or language}
-        if explicit:
-            state["clock"] = explicit
-        query = urlencode(state)
-        destination = f"{reverse('booking-manage', args=[made.booking_ref])}?{query}"
+    language = made.booking.language or language
+    destination = _after_booking(configuration, made, zone, language, explicit)
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(destination)
     return HttpResponseRedirect(destination, status=303)
+
+
+def _book_from_form(
+    configuration: Configuration, form, definitions, data, *, start: int, zone: str, language: str
+):
+    """The guest from the form, booked; InvalidBooking names the first field to correct
+    (the others are attached to the form), SlotUnavailable says the time went."""
+    guests_text = data.get("additional_guests", "")
+    problems = field_problems(form, definitions)
+    if problems:
+        for problem in problems[1:]:
+            attach_error(form, problem, guests_text)
+        raise problems[0]
+    guest = clean_guest(
+        configuration,
+        name=data.get("name", ""),
+        email=data.get("email", ""),
+        timezone=zone,
+        language=data.get("email_language") or language,
+        additional_guests=additional_guest_list(guests_text)
+        if not configuration.hide_additional_guests
+        else [],
+        additional_fields=answers(form),
+    )
+    return services.create_booking(configuration=configuration, start=start, end=None, guest=guest)
+
+
+def _show_form_again(picker: Picker, offer: Offer, configuration, start: int, *, htmx: bool):
+    """The form with its errors: in place (htmx), or the whole page again, which says so
+    should the slot have gone meanwhile."""
+    if htmx:
+        picker.chosen = chosen_slot(picker, configuration, start)
+        picker.panel = "form"
+        picker.month = local(start, picker.zone).date().replace(day=1)
+    else:
+        build_month(picker, offer, read_picker_request({"slot": str(start)}, picker.zone))
+    picker.focus = "errors"
+
+
+def _offer_the_days_free_times(picker: Picker, offer: Offer, day) -> None:
+    """The time went meanwhile: the form again, with what the guest typed, and the day's
+    free times to choose from in place of the one that went."""
+    message = _(
+        "Sorry, that time was just booked by someone else. Here are the times that "
+        "are still free on this day."
+    )
+    fresh_month(picker, offer, day, message)
+    if picker.slots:
+        picker.panel = "form"
+
+
+def _after_booking(configuration, made, zone: str, language: str, clock: str) -> str:
+    """Where the guest goes once booked: the page's own confirmation address, else the
+    booking's page (in their zone, language and clock)."""
+    if redirect_to := page_urls.renderable(configuration.confirmation_redirect_url):
+        return redirect_to
+    state = {"booked": "1", "tz": zone, "lang": language}
+    if clock:
+        state["clock"] = clock
+    return f"{reverse('booking-manage', args=[made.booking_ref])}?{urlencode(state)}"
 
 
 def _answer(request, configuration, language, picker, *, status, htmx, form=None):
