@@ -26,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from bookings.availability import BUFFER, BUSY, Explanation, find_slots
-from bookings.availability_loader import load_configuration
+from bookings.availability_loader import load_engine_input
 from bookings.explanations import explain
 from bookings.models import Booking, BookingHost
 from pages.admin import ConfigurationAdmin
@@ -67,7 +67,7 @@ def week_of_slots(configuration: Configuration, first_day: dt.date, zone: str) -
     tz = zoneinfo.ZoneInfo(zone)
     start = int(dt.datetime.combine(first_day, dt.time(), tz).timestamp())
     end = int(dt.datetime.combine(first_day + dt.timedelta(days=7), dt.time(), tz).timestamp())
-    data = load_configuration(configuration, start, end)
+    data = load_engine_input(configuration, start, end)
     by_day = defaultdict(list)
     for slot in find_slots(data.query, data.participants).slots:
         local = dt.datetime.fromtimestamp(slot.start, tz)

@@ -32,8 +32,9 @@ def from_unix(seconds: int) -> dt.datetime:
 
 
 @dataclass(frozen=True)
-class ConfigurationData:
-    """Everything the engine needs for one configuration and one range."""
+class EngineInput:
+    """Everything the engine needs for one configuration and one range: its query and
+    its participants (with the roster they were read from)."""
 
     configuration: Configuration
     participants: tuple[Participant, ...]
@@ -45,7 +46,7 @@ def configuration_zone(configuration: Configuration) -> str:
     return page_zone(configuration)
 
 
-def load_configuration(
+def load_engine_input(
     configuration: Configuration,
     start_time: int,
     end_time: int,
@@ -53,28 +54,43 @@ def load_configuration(
     now: dt.datetime | None = None,
     exclude_booking_id=None,
     roster: list[Member] | None = None,
-) -> ConfigurationData:
-    """``roster`` may be given when the caller already holds it (from roster_of), saving
-    the query."""
+) -> EngineInput:
+    """The engine's input for ``configuration`` over ``[start_time, end_time]``, read in
+    a constant number of queries. ``roster`` may be given when the caller already holds
+    it (from roster_of), saving the query."""
     now = now or timezone.now()
-    zone = page_zone(configuration)
     if roster is None:
         roster = roster_of(configuration)
-    available = [m for m in roster if m.has_availability and m.grant is not None]
+    # A slot [t, t+d) must keep [t - before, t + d + after) clear: busy time (and group
+    # bookings) that far outside the range matter too.
+    reach_start = from_unix(start_time - configuration.buffer_before * 60)
+    reach_end = from_unix(end_time + configuration.buffer_after * 60)
+    participants = _participants(configuration, roster, reach_start, reach_end, exclude_booking_id)
+    seats: tuple[Seat, ...] = ()
+    if configuration.capacity > 1:
+        seats = group_seats(configuration, reach_start, reach_end, exclude_booking_id)
+    query = _query(configuration, start_time, end_time, now=now, seats=seats)
+    return EngineInput(configuration, participants, query, tuple(roster))
 
-    range_start, range_end = from_unix(start_time), from_unix(end_time)
-    buffer_before = configuration.buffer_before * 60
-    buffer_after = configuration.buffer_after * 60
-    # A slot [t, t+d) must keep [t - before, t + d + after) clear: busy time that far
-    # outside the range matters too.
-    group_event = configuration.capacity > 1
+
+def _participants(
+    configuration: Configuration,
+    roster: list[Member],
+    reach_start: dt.datetime,
+    reach_end: dt.datetime,
+    exclude_booking_id,
+) -> tuple[Participant, ...]:
+    """Each member as the engine sees them: open hours, busy time in the reach of the
+    range, and (round-robin) when they were last booked. Members without availability
+    are always free."""
+    available = [m for m in roster if m.has_availability and m.grant is not None]
     busy = busy_by_grant(
         [m.grant_id for m in available],
         {m.grant_id: m.calendar_ids for m in available},
-        range_start - dt.timedelta(seconds=buffer_before),
-        range_end + dt.timedelta(seconds=buffer_after),
+        reach_start,
+        reach_end,
         tentative_as_busy=configuration.tentative_as_busy,
-        seat_configuration_id=configuration.pk if group_event else None,
+        seat_configuration_id=configuration.pk if configuration.capacity > 1 else None,
         exclude_booking_id=exclude_booking_id,
     )
     last_booked = {}
@@ -82,48 +98,45 @@ def load_configuration(
         last_booked = last_booked_by_grant(
             configuration, [m.grant_id for m in roster if m.grant is not None]
         )
-
-    participants = []
-    for member in roster:
-        if not member.has_availability:
-            participants.append(Participant(email=member.email))
-            continue
-        participants.append(
-            Participant(
-                email=member.email,
-                open_hours=member.open_hours,
-                busy=tuple(busy.get(member.grant_id, ())),
-                last_booked_at=last_booked.get(member.grant_id),
-            )
+    return tuple(
+        Participant(
+            email=member.email,
+            open_hours=member.open_hours,
+            busy=tuple(busy.get(member.grant_id, ())),
+            last_booked_at=last_booked.get(member.grant_id),
         )
+        if member.has_availability
+        else Participant(email=member.email)
+        for member in roster
+    )
 
-    seats: tuple[Seat, ...] = ()
-    if group_event:
-        # Seats, like busy time, matter as far as a slot's buffers reach outside the range.
-        seats = group_seats(
-            configuration,
-            range_start - dt.timedelta(seconds=buffer_before),
-            range_end + dt.timedelta(seconds=buffer_after),
-            exclude_booking_id,
-        )
 
+def _query(
+    configuration: Configuration,
+    start_time: int,
+    end_time: int,
+    *,
+    now: dt.datetime,
+    seats: tuple[Seat, ...],
+) -> Query:
+    """The configuration's rules as the engine's query; the grid is the configuration's
+    own (round_to and its zone: each open-hours window starts it)."""
     now_unix = to_unix(now)
-    query = Query(
+    return Query(
         start_time=start_time,
         end_time=end_time,
         duration=configuration.duration_minutes * 60,
         interval=configuration.effective_interval_minutes * 60,
-        buffer_before=buffer_before,
-        buffer_after=buffer_after,
+        buffer_before=configuration.buffer_before * 60,
+        buffer_after=configuration.buffer_after * 60,
         method=configuration.availability_method,
         earliest_start=now_unix + configuration.min_booking_notice * 60,
         latest_start=now_unix + configuration.available_days_in_future * 86400,
         capacity=configuration.capacity,
         seats=seats,
         round_to=configuration.round_to,
-        timezone=zone,
+        timezone=page_zone(configuration),
     )
-    return ConfigurationData(configuration, tuple(participants), query, tuple(roster))
 
 
 def group_seats(configuration, range_start, range_end, exclude_booking_id) -> tuple[Seat, ...]:

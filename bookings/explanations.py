@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bookings.availability import Explanation, explain_start
-from bookings.availability_loader import load_configuration
+from bookings.availability_loader import load_engine_input
 from pages.models import Configuration
 
 
@@ -15,7 +15,7 @@ def explain(
     """The engine's reasons for exactly [start, start + duration), on fresh data, with the
     configuration's grid (its open-hours windows'), as bookings use it."""
     duration = configuration.duration_minutes * 60
-    data = load_configuration(configuration, start, start + duration, now=now)
+    data = load_engine_input(configuration, start, start + duration, now=now)
     return explain_start(data.query, data.participants, start)
 
 

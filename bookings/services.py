@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from bookings import links, notifications
 from bookings.availability import COLLECTIVE, find_slots
-from bookings.availability_loader import from_unix, load_configuration, to_unix
+from bookings.availability_loader import from_unix, load_engine_input, to_unix
 from bookings.guest_input import Guest
 from bookings.models import Booking, BookingHost, Session
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
@@ -76,7 +76,7 @@ def offered_slot(
     Slot when offered, else None. ``conflicts_only`` (confirming a pending booking) keeps
     only busy time and capacity, not open hours or notice: the organizer decides."""
     duration = configuration.duration_minutes * 60
-    data = load_configuration(
+    data = load_engine_input(
         configuration,
         start,
         start + duration,

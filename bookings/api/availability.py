@@ -12,7 +12,7 @@ from bookings.api.auth import SchedulingAuthentication
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
 from bookings.availability import find_slots
-from bookings.availability_loader import from_unix, load_configuration
+from bookings.availability_loader import from_unix, load_engine_input
 from bookings.busy_time import busy_by_grant
 from bookings.explanations import explain, explanation_json
 from pages.api import parsing as p
@@ -45,7 +45,7 @@ class ConfigurationAvailabilityView(SchedulingView):
         start, end = availability_input.read_range(request.query_params)
         booking_id = request.query_params.get("booking_id")
         exclude = parse_uuid(booking_id, "booking_id") if booking_id else None
-        data = load_configuration(configuration, start, end, exclude_booking_id=exclude)
+        data = load_engine_input(configuration, start, end, exclude_booking_id=exclude)
         return v3_availability_response(find_slots(data.query, data.participants))
 
 

@@ -15,7 +15,7 @@ from bookings.api import schemas
 from bookings.api.availability_input import MAX_RANGE_SECONDS, read_range
 from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.availability import find_slots
-from bookings.availability_loader import load_configuration, to_unix
+from bookings.availability_loader import load_engine_input, to_unix
 from bookings.guest_input import clean_guest
 from bookings.models import Booking
 from pages.api import parsing as p
@@ -79,7 +79,7 @@ class TimeslotsView(PublicV2View):
     def get(self, request, slug):
         page = self.page(slug)
         start, end = timeslots_range(page, request.query_params)
-        data = load_configuration(page, start, end)
+        data = load_engine_input(page, start, end)
         hosts = hosts_by_email(page)
         slots = []
         for slot in find_slots(data.query, data.participants).slots:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings.availability import Slot, find_slots
-from bookings.availability_loader import load_configuration, to_unix
+from bookings.availability_loader import load_engine_input, to_unix
 from bookings.views.language import (
     clock,
     default_hours,
@@ -145,7 +145,7 @@ def _search(offer: Offer, low: int, high: int) -> list[Slot]:
     high = min(high, offer.horizon + offer.duration)
     if high - low < offer.duration:
         return []
-    data = load_configuration(
+    data = load_engine_input(
         offer.configuration, low, high, now=offer.now, exclude_booking_id=offer.exclude_booking_id
     )
     return find_slots(data.query, data.participants).slots

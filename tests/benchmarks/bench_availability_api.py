@@ -203,14 +203,14 @@ def main() -> None:
 
     # The engine's own share, for context.
     from bookings.availability import find_slots
-    from bookings.availability_loader import load_configuration
+    from bookings.availability_loader import load_engine_input
 
     for method in ("collective", "max-availability"):
         Configuration.objects.filter(pk=configuration.pk).update(availability_method=method)
         configuration.refresh_from_db()
         get()
         get_time, response = timed(get, 15)
-        load_time, data = timed(lambda: load_configuration(configuration, future, end), 9)
+        load_time, data = timed(lambda: load_engine_input(configuration, future, end), 9)
         engine_time, _ = timed(lambda d=data: find_slots(d.query, d.participants), 9)
         slots = len(json.loads(response.content)["data"]["time_slots"])
         print(

@@ -86,7 +86,7 @@ def test_the_shell_computes_no_availability(client, page, monkeypatch, django_as
     def refuse(*args, **kwargs):
         raise AssertionError("the shell must not run the engine")
 
-    monkeypatch.setattr(slot_picker, "load_configuration", refuse)
+    monkeypatch.setattr(slot_picker, "load_engine_input", refuse)
     assert client.get("/book/intro/").status_code == 200
     with django_assert_num_queries(1):  # what it shows, checked: nothing else
         assert client.get("/book/intro/").status_code == 200

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bookings.availability_loader import load_configuration
+from bookings.availability_loader import load_engine_input
 from pages.models import Configuration
 
 
@@ -40,5 +40,5 @@ def test_the_notice_bound_is_now_plus_the_notice_in_elapsed_minutes(zone, now, n
     moment = datetime.datetime.fromisoformat(now)
     configuration = Configuration(timezone=zone, duration_minutes=30, min_booking_notice=notice)
     start = int(moment.timestamp()) - 86_400
-    data = load_configuration(configuration, start, start + 3 * 86_400, now=moment, roster=[])
+    data = load_engine_input(configuration, start, start + 3 * 86_400, now=moment, roster=[])
     assert wall(data.query.earliest_start, zone) == earliest
