@@ -18,6 +18,7 @@ GRANT_KEYS = {
     "email",
     "name",
     "timezone",
+    "picture_url",
     "created_at",
     "updated_at",
 }
