@@ -19,16 +19,9 @@ from bookings.busy_time import busy_by_grant, last_booked_by_grant
 from bookings.models import Booking
 from bookings.roster import Member, page_zone, roster_of
 from pages.models import Configuration
+from pages.unix_time import from_unix, to_unix
 
 BLOCKING_STATUSES = (Booking.Status.BOOKED, Booking.Status.PENDING)
-
-
-def to_unix(instant: dt.datetime) -> int:
-    return int(instant.timestamp())
-
-
-def from_unix(seconds: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
 @dataclass(frozen=True)

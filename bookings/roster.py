@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bookings.availability import OpenHours
-from pages.hot_reads import as_uuid, grant_of, roster_source
+from pages.hot_reads import grant_of, roster_source, uuid_from_column
 from pages.models import Configuration, Grant
 
 
@@ -74,11 +74,11 @@ def roster_of(configuration: Configuration) -> list[Member]:
     zone = page_zone(configuration)
     entries_of: dict = defaultdict(list)  # participant id (None: the page's defaults)
     for entry in open_hours:
-        entries_of[as_uuid(entry["participant"])].append(entry)
+        entries_of[uuid_from_column(entry["participant"])].append(entry)
     members = []
     defaults_by_zone: dict[str, tuple[OpenHours, ...]] = {}
     for person in participants:
-        participant_id, grant = as_uuid(person["id"]), _grant(person)
+        participant_id, grant = uuid_from_column(person["id"]), _grant(person)
         own_zone = person["timezone"] or (grant.timezone if grant else "")
         person_zone = own_zone or zone
         own = entries_of.get(participant_id)
@@ -88,8 +88,8 @@ def roster_of(configuration: Configuration) -> list[Member]:
             hours = defaults_by_zone.get(person_zone)
             if hours is None:
                 hours = defaults_by_zone[person_zone] = _hours(entries_of[None], person_zone)
-        chosen = tuple(as_uuid(c) for c in person["chosen"] or () if c is not None)
-        primary = as_uuid(person["primary_calendar"])
+        chosen = tuple(uuid_from_column(c) for c in person["chosen"] or () if c is not None)
+        primary = uuid_from_column(person["primary_calendar"])
         members.append(
             Member(
                 id=participant_id,
@@ -98,7 +98,7 @@ def roster_of(configuration: Configuration) -> list[Member]:
                 is_organizer=bool(person["is_organizer"]),
                 has_availability=bool(person["has_availability"]),
                 grant=grant,
-                booking_calendar_id=as_uuid(person["booking_calendar_id"]),
+                booking_calendar_id=uuid_from_column(person["booking_calendar_id"]),
                 zone=own_zone,
                 calendar_ids=chosen or ((primary,) if primary else ()),
                 open_hours=hours,

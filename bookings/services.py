@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from bookings import links, notifications
 from bookings.availability import COLLECTIVE, find_slots
-from bookings.availability_loader import from_unix, load_engine_input, to_unix
+from bookings.availability_loader import load_engine_input
 from bookings.guest_input import Guest
 from bookings.models import Booking, BookingHost, Session
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
@@ -34,6 +34,7 @@ from bookings.roster import Member, hosts_of, roster_of
 from pages.hot_reads import db_uuid
 from pages.hot_writes import insert, insert_all
 from pages.models import Configuration, Event, Grant
+from pages.unix_time import from_unix, to_unix
 
 logger = logging.getLogger(__name__)
 

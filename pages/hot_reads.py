@@ -195,7 +195,7 @@ def db_uuid(value: uuid.UUID):
     return value if connection.features.has_native_uuid_field else value.hex
 
 
-def as_uuid(value) -> uuid.UUID | None:
+def uuid_from_column(value) -> uuid.UUID | None:
     """A UUID column's value as the cursor returns it (a UUID, or hex text on SQLite)."""
     if value is None or isinstance(value, uuid.UUID):
         return value
@@ -204,7 +204,9 @@ def as_uuid(value) -> uuid.UUID | None:
 
 def grant_of(grant_id, email: str, name: str, timezone: str) -> Grant:
     """A Grant with the hot paths' fields loaded and the rest deferred."""
-    return Grant.from_db(connection.alias, GRANT_FIELDS, [as_uuid(grant_id), email, name, timezone])
+    return Grant.from_db(
+        connection.alias, GRANT_FIELDS, [uuid_from_column(grant_id), email, name, timezone]
+    )
 
 
 def configuration_by(*, pk: uuid.UUID | None = None, slug: str | None = None):

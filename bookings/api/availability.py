@@ -12,7 +12,7 @@ from bookings.api.auth import SchedulingAuthentication
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
 from bookings.availability import find_slots
-from bookings.availability_loader import from_unix, load_engine_input
+from bookings.availability_loader import load_engine_input
 from bookings.busy_time import busy_by_grant
 from bookings.explanations import explain, explanation_json
 from pages.api import parsing as p
@@ -20,6 +20,7 @@ from pages.api.auth import Caller
 from pages.api.envelope import v3
 from pages.api.errors import BadRequest, NotFound
 from pages.models import Calendar, Configuration
+from pages.unix_time import from_unix
 
 
 class SchedulingView(p.RefusesNulCharacters, APIView):

@@ -18,12 +18,12 @@ from bookings.availability import (
     Query,
     grid_origin,
 )
-from bookings.availability_loader import from_unix
 from bookings.busy_time import busy_by_grant
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest
 from pages.models import Calendar, Grant
+from pages.unix_time import from_unix
 
 MAX_PARTICIPANTS = 50
 MAX_RANGE_SECONDS = 62 * 86400

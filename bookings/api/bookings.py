@@ -17,7 +17,6 @@ from bookings.api import schemas
 from bookings.api.availability import SchedulingView
 from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
-from bookings.availability_loader import to_unix
 from bookings.guest_input import clean_guest
 from bookings.idempotency import request_digest, run_once
 from bookings.models import Booking, Session
@@ -28,6 +27,7 @@ from pages.api.auth import Caller
 from pages.api.envelope import v3, v3_deleted
 from pages.api.errors import BadRequest, NotFound, Unauthorized, new_request_id
 from pages.models import Configuration
+from pages.unix_time import to_unix
 
 MAX_SESSION_MINUTES = 30
 

@@ -15,13 +15,14 @@ from bookings.api import schemas
 from bookings.api.availability_input import MAX_RANGE_SECONDS, read_range
 from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.availability import find_slots
-from bookings.availability_loader import load_engine_input, to_unix
+from bookings.availability_loader import load_engine_input
 from bookings.guest_input import clean_guest
 from bookings.models import Booking
 from pages.api import parsing as p
 from pages.api.errors import BadRequest, NotFound, Unauthorized
 from pages.api.v2_pages import page_json
 from pages.models import Configuration
+from pages.unix_time import to_unix
 
 # The v2 widget routes answer the seed's shapes, which they document as free-form JSON.
 ANY_LIST = {"type": "array", "items": {"type": "object"}}

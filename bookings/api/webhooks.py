@@ -22,6 +22,7 @@ from pages.api.auth import BearerAuthentication
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import BadRequest, NotFound
 from pages.api.openapi import DELETED, PAGE_PARAMETERS, enveloped, responses
+from pages.unix_time import to_unix
 
 TAGS = ["webhooks"]
 EDITABLE_STATUSES = (WebhookEndpoint.Status.ACTIVE.value, WebhookEndpoint.Status.PAUSE.value)
@@ -80,9 +81,9 @@ def webhook_json(endpoint: WebhookEndpoint, secret: str | None = None) -> dict:
         "webhook_url": endpoint.webhook_url,
         "notification_email_addresses": list(endpoint.notification_email_addresses),
         "status": endpoint.status,
-        "status_updated_at": int(endpoint.status_updated_at.timestamp()),
-        "created_at": int(endpoint.created_at.timestamp()),
-        "updated_at": int(endpoint.updated_at.timestamp()),
+        "status_updated_at": to_unix(endpoint.status_updated_at),
+        "created_at": to_unix(endpoint.created_at),
+        "updated_at": to_unix(endpoint.updated_at),
     }
     if secret is not None:
         data["webhook_secret"] = secret

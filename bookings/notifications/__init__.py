@@ -41,6 +41,7 @@ import datetime as dt
 from functools import cached_property
 
 from bookings.notifications import calendar_invites, outbox, recipients, reminders, webhooks
+from pages.unix_time import to_unix
 
 __all__ = [
     "booking_cancelled",
@@ -202,8 +203,8 @@ def booking_rescheduled(
     owed.reminders()
     owed.webhook(
         "booking.rescheduled",
-        old_start_time=int(old_start.timestamp()),
-        old_end_time=int(old_end.timestamp()),
+        old_start_time=to_unix(old_start),
+        old_end_time=to_unix(old_end),
     )
     owed.done()
 

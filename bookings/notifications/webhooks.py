@@ -31,13 +31,10 @@ from bookings.notifications import outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
 from pages import outbound
 from pages.hot_reads import read_instances
+from pages.unix_time import to_unix
 
 USER_AGENT = "Scheduler-Webhooks/1.0"
 SOURCE = "/scheduler"
-
-
-def unix(value: dt.datetime) -> int:
-    return int(value.timestamp())
 
 
 # Payloads
@@ -53,8 +50,8 @@ def booking_info(booking, *, people=None, **extra) -> dict:
     manage_url = links.guest_manage_url(booking)
     info = {
         "event_id": str(booking.event_id) if booking.event_id else None,
-        "start_time": unix(booking.start),
-        "end_time": unix(booking.end),
+        "start_time": to_unix(booking.start),
+        "end_time": to_unix(booking.end),
         "participants": participants,
         "additional_fields": booking.additional_fields or None,
         "hide_cancellation_options": configuration.hide_cancellation_options,
@@ -95,7 +92,7 @@ def payload(booking, trigger: str, *, at: dt.datetime, people=None, **extra) -> 
         "type": trigger,
         "source": SOURCE,
         "id": str(uuid.uuid4()),
-        "time": unix(at),
+        "time": to_unix(at),
         "data": {"object": obj},
     }
 
@@ -165,7 +162,7 @@ def post(message: OutboxMessage) -> None:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        **sign(endpoint.secret, str(message.pk), unix(attempted_at), body),
+        **sign(endpoint.secret, str(message.pk), to_unix(attempted_at), body),
     }
     status_code, error, excerpt = None, "", ""
     refused = None

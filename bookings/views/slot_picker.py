@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings.availability import Slot, find_slots
-from bookings.availability_loader import load_engine_input, to_unix
+from bookings.availability_loader import load_engine_input
 from bookings.views.language import (
     clock,
     default_hours,
@@ -39,6 +39,7 @@ from bookings.views.language import (
 )
 from bookings.views.zone_list import resolve_zone
 from pages.models import Configuration
+from pages.unix_time import to_unix
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class OrganizerView(RefusesNulCharacters, APIView):
     def grant(self, grant_id: str) -> Grant:
         """The grant in the URL, if the caller reaches it; else 404."""
         caller = self.caller()
-        grant_uuid = as_uuid(grant_id)
+        grant_uuid = uuid_or_none(grant_id)
         grant = None
         if grant_uuid is not None and caller.reaches_grant(grant_uuid):
             grant = Grant.objects.filter(pk=grant_uuid).first()
@@ -74,7 +74,7 @@ class OrganizerView(RefusesNulCharacters, APIView):
         return grant
 
 
-def as_uuid(value: str) -> uuid.UUID | None:
+def uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -85,7 +85,7 @@ def find_calendar(grant: Grant, calendar_id: str) -> Calendar | None:
     """The grant's calendar with this ID, or its primary for ``primary``."""
     if calendar_id == PRIMARY:
         return grant.calendars.filter(is_primary=True).first()
-    calendar_uuid = as_uuid(calendar_id)
+    calendar_uuid = uuid_or_none(calendar_id)
     if calendar_uuid is None:
         return None
     return grant.calendars.filter(pk=calendar_uuid).first()

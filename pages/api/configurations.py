@@ -7,7 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 
 from pages import services
-from pages.api.access import OrganizerView, as_uuid
+from pages.api.access import OrganizerView, uuid_or_none
 from pages.api.configuration_input import WIRE_PATHS, read_configuration
 from pages.api.configuration_output import configuration_json, with_related
 from pages.api.configuration_schema import ConfigurationSchema
@@ -61,7 +61,7 @@ class ConfigurationDetailView(OrganizerView):
     """GET|PUT|DELETE /v3/grants/{grant_id}/scheduling/configurations/{configuration_id}"""
 
     def configuration(self, grant: Grant, configuration_id: str) -> Configuration:
-        configuration_uuid = as_uuid(configuration_id)
+        configuration_uuid = uuid_or_none(configuration_id)
         configuration = None
         if configuration_uuid is not None:
             configuration = grant.configurations.filter(pk=configuration_uuid).first()

@@ -4,14 +4,12 @@ booking: the services announce it (pages.signals) and bookings follows."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from pages import services
 from pages.api import parsing as p
-from pages.api.access import OrganizerView, as_uuid, calendar_in_query
+from pages.api.access import OrganizerView, calendar_in_query, uuid_or_none
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import BadRequest, NotFound
 from pages.api.model_errors import service_errors
@@ -25,6 +23,7 @@ from pages.api.openapi import (
 )
 from pages.api.optional import given
 from pages.models import Calendar, Event
+from pages.unix_time import from_unix, to_unix
 
 STATUSES = tuple(Event.Status.values)
 MAX_EVENT_PARTICIPANTS = 100
@@ -35,14 +34,6 @@ WIRE_NAMES = {
     "end": "when.end_time",
     "participants": "participants",
 }
-
-
-def unix(instant: dt.datetime) -> int:
-    return int(instant.timestamp())
-
-
-def from_unix(seconds: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
 def event_json(event: Event) -> dict:
@@ -57,14 +48,14 @@ def event_json(event: Event) -> dict:
         "busy": event.busy,
         "status": event.status,
         "when": {
-            "start_time": unix(event.start),
-            "end_time": unix(event.end),
+            "start_time": to_unix(event.start),
+            "end_time": to_unix(event.end),
             "object": "timespan",
         },
         "participants": event.participants,
         "metadata": event.metadata,
-        "created_at": unix(event.created_at),
-        "updated_at": unix(event.updated_at),
+        "created_at": to_unix(event.created_at),
+        "updated_at": to_unix(event.updated_at),
     }
 
 
@@ -103,7 +94,7 @@ def read_when(value, event: Event | None) -> dict:
         if name in when:
             times[name] = p.unix_seconds(when[name], f"when.{name}")
         elif current:
-            times[name] = unix(current)
+            times[name] = to_unix(current)
         else:
             raise BadRequest("is required", field=f"when.{name}")
     if times["end_time"] <= times["start_time"]:
@@ -251,7 +242,7 @@ class EventDetailView(OrganizerView):
 
     def event(self, grant_id, event_id) -> Event:
         calendar = calendar_in_query(self.grant(grant_id), self.request.query_params)
-        event_uuid = as_uuid(event_id)
+        event_uuid = uuid_or_none(event_id)
         event = None
         if event_uuid is not None:
             event = Event.objects.select_related("calendar").filter(pk=event_uuid).first()

@@ -15,13 +15,10 @@ from pages.api.model_errors import NonFieldError, service_errors
 from pages.api.openapi import DELETED, PAGE_PARAMETERS, constant, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
+from pages.unix_time import to_unix
 
 PROVIDER = "virtual-calendar"
 EMAIL_TAKEN = "a grant with this email address already exists"
-
-
-def unix(instant) -> int:
-    return int(instant.timestamp())
 
 
 def grant_json(grant: Grant) -> dict:
@@ -34,8 +31,8 @@ def grant_json(grant: Grant) -> dict:
         "name": grant.name,
         "timezone": grant.timezone,
         "picture_url": grant.picture_url or None,
-        "created_at": unix(grant.created_at),
-        "updated_at": unix(grant.updated_at),
+        "created_at": to_unix(grant.created_at),
+        "updated_at": to_unix(grant.updated_at),
     }
 
 

@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
 from pages.api import parsing as p
-from pages.api.access import PRIMARY, as_uuid
+from pages.api.access import PRIMARY, uuid_or_none
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest
 from pages.api.optional import given, zone_or_blank
@@ -75,7 +75,7 @@ class Directory:
         if calendar_id == PRIMARY:
             found = self.primary.get(grant.pk)
         else:
-            calendar_uuid = as_uuid(calendar_id) if isinstance(calendar_id, str) else None
+            calendar_uuid = uuid_or_none(calendar_id) if isinstance(calendar_id, str) else None
             found = self.calendars[grant.pk].get(calendar_uuid)
         if found is None:
             raise BadRequest(

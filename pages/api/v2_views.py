@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from pages import services, tokens
 from pages.api import parsing as p
-from pages.api.access import as_uuid
+from pages.api.access import uuid_or_none
 from pages.api.auth import BearerAuthentication, Caller
 from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from pages.api.v2_pages import page_json, read_page
@@ -114,7 +114,7 @@ class ManagePageView(V2View):
 
     def page(self, page_id: str) -> Configuration:
         caller = self.caller()
-        pk = as_uuid(page_id)
+        pk = uuid_or_none(page_id)
         page = reachable_pages(caller).filter(pk=pk).first() if pk else None
         if page is None:
             raise NotFound("No page with this ID.")

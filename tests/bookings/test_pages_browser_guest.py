@@ -321,7 +321,7 @@ def test_a_guest_in_kolkata_sees_the_organizers_45_minute_grid(
     page.locator("a.day.free").first.wait_for()
     assert page.locator("#id_tz").input_value() in ("Asia/Kolkata", "Asia/Calcutta")
     page.locator("a.day.free").nth(1).click()
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     screenshot(page, "kolkata-day")
     chicago = ZoneInfo("America/Chicago")
     shown = []

@@ -55,12 +55,12 @@ def test_the_guests_journey_is_accessible_at_phone_and_desktop_width(
     check(page, screenshot, f"{size}-1-month")
 
     page.locator("a.day.free").nth(1).click()
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'panel-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'panel-title'")
     assert re.fullmatch(r"\d\d:\d\d", page.locator("a.slot").first.inner_text().strip()), "en-GB"
     check(page, screenshot, f"{size}-2-day")
 
     page.locator("a.slot").first.click()
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'form-title'")
+    page.wait_for_function("() => document.activeElement?.id === 'form-title'")
     # The form is in view, and its button no more than a screen and a half below its top.
     title = page.locator("#form-title").bounding_box()
     button = page.get_by_role("button", name="Book it").bounding_box()
