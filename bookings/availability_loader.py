@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from bookings.availability import Participant, Query, Seat
-from bookings.busy_time import busy_by_grant, last_booked_by_grant
 from bookings.models import Booking
 from bookings.roster import Member, page_zone, roster_of
+from bookings.sql import busy_by_grant, last_booked_by_grant
 from pages.models import Configuration
 from pages.unix_time import from_unix, to_unix
 

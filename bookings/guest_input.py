@@ -12,6 +12,7 @@ from bookings.notifications.safe_headers import address_of, valid_address
 from bookings.problems import InvalidBooking
 from pages.answer_patterns import answer_matches
 from pages.models import AdditionalField, Configuration
+from pages.sql import questions_of
 from pages.validators import known_timezones
 
 PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
@@ -93,7 +94,7 @@ def clean_additional_fields(configuration: Configuration, answers: Any) -> dict:
     and options. Unknown keys are refused (a typo would otherwise be lost silently)."""
     if not isinstance(answers, dict):
         raise InvalidBooking("must be an object", field="additional_fields")
-    definitions = {f.key: f for f in configuration.additional_fields.all()}
+    definitions = {f.key: f for f in questions_of(configuration)}
     for key in answers:
         if key not in definitions:
             raise InvalidBooking("is not a field of this page", field=f"additional_fields.{key}")

@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 
 from bookings.models import RateLimitCounter
+from bookings.sql import count_hit
 
 DEFAULT_LIMITS = {
     "ip": (10, 600),  # 10 booking POSTs per 10 minutes per address
@@ -69,17 +69,7 @@ def hit(kind: str, value: str, *, now: float | None = None) -> Verdict:
     window_start = int(now) - int(now) % window
     expires_at = window_start + window
     key = f"{kind}:{value}"[:120]
-    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({q('key')}, {q('window_start')}, {q('expires_at')}, "  # noqa: S608
-            f"{q('count')}) VALUES (%s, %s, %s, 1) "
-            f"ON CONFLICT ({q('key')}, {q('window_start')}) "
-            f"DO UPDATE SET {q('count')} = {table}.{q('count')} + 1 RETURNING {q('count')}",
-            [key, window_start, expires_at],
-        )
-        count = cursor.fetchone()[0]
+    count = count_hit(key, window_start, expires_at)
     if random.random() < CLEANUP_CHANCE:
         RateLimitCounter.objects.filter(expires_at__lt=int(now)).delete()
     return Verdict(allowed=count <= allowed, retry_after=max(1, expires_at - int(now)))

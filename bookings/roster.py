@@ -3,7 +3,7 @@ that make them busy, and the open hours that apply to them.
 
 The availability loader and the booking services read this on every request (the
 booking page's day fragment, GET /v3/scheduling/availability, every booking). The SQL is
-in pages.hot_reads: the configuration read carries the roster along (no query of its
+in pages.sql: the configuration read carries the roster along (no query of its
 own), and any other configuration costs one hand-written statement. Building the same
 reads with the ORM (participants with their grants, the chosen calendars, the primary
 calendars, the open hours: four querysets) cost several times the database's own time.
@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bookings.availability import OpenHours
-from pages.hot_reads import grant_of, roster_source, uuid_from_column
 from pages.models import Configuration, Grant
+from pages.sql import grant_of, roster_source, uuid_from_column
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +54,8 @@ def _hours(entries: list, zone: str) -> tuple[OpenHours, ...]:
     return tuple(
         OpenHours(
             days=frozenset(entry["days"]),
-            start=entry["start"],
-            end=entry["end"],
+            start=entry["start_minute"],
+            end=entry["end_minute"],
             timezone=entry["timezone"] or zone,
             exdates=frozenset(dt.date.fromisoformat(d) for d in entry["exdates"] or ()),
         )
@@ -69,12 +69,12 @@ def page_zone(configuration: Configuration) -> str:
 
 def roster_of(configuration: Configuration) -> list[Member]:
     """The configuration's participants, in order: read with the configuration when it
-    came from pages.hot_reads.configuration_by, else one query."""
+    came from pages.sql.configuration_by, else one query."""
     participants, open_hours = roster_source(configuration)
     zone = page_zone(configuration)
     entries_of: dict = defaultdict(list)  # participant id (None: the page's defaults)
     for entry in open_hours:
-        entries_of[uuid_from_column(entry["participant"])].append(entry)
+        entries_of[uuid_from_column(entry["participant_id"])].append(entry)
     members = []
     defaults_by_zone: dict[str, tuple[OpenHours, ...]] = {}
     for person in participants:

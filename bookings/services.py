@@ -20,8 +20,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from bookings import links, notifications
@@ -31,9 +30,9 @@ from bookings.guest_input import Guest
 from bookings.models import Booking, BookingHost, Session
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
-from pages.hot_reads import db_uuid
-from pages.hot_writes import insert, insert_all
+from bookings.sql import lock_hosts
 from pages.models import Configuration, Event, Grant
+from pages.sql import insert, insert_all
 from pages.unix_time import from_unix, to_unix
 
 logger = logging.getLogger(__name__)
@@ -43,24 +42,6 @@ logger = logging.getLogger(__name__)
 class NewBooking:
     booking: Booking
     booking_ref: str
-
-
-def lock_hosts(grant_ids) -> None:
-    """Row locks on these grants, in a fixed order, until the transaction ends. The race
-    closed here: two requests both seeing a slot free and both inserting."""
-    if settings.SCHEDULER_DISABLE_BOOKING_LOCKS:  # the race test's control run only
-        return
-    if not connection.features.has_select_for_update:
-        return  # SQLite: the transaction began IMMEDIATE and holds the write lock
-    # PostgreSQL connections carry lock_timeout (settings), so a wait here ends in a
-    # 409 rather than hanging the request. The rows are locked in the ORDER BY's order.
-    ids = sorted(set(grant_ids))
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM pages_grant WHERE id IN ({placeholders}) ORDER BY id FOR UPDATE",  # noqa: S608
-            [db_uuid(grant_id) for grant_id in ids],
-        )
 
 
 def offered_slot(

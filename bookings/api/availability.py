@@ -13,8 +13,8 @@ from bookings.api.scoping import parse_uuid, require_caller, scheduling_configur
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
 from bookings.availability import find_slots
 from bookings.availability_loader import load_engine_input
-from bookings.busy_time import busy_by_grant
 from bookings.explanations import explain, explanation_json
+from bookings.sql import busy_by_grant
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.envelope import v3

@@ -18,7 +18,7 @@ from bookings.availability import (
     Query,
     grid_origin,
 )
-from bookings.busy_time import busy_by_grant
+from bookings.sql import busy_by_grant
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest

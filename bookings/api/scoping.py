@@ -6,8 +6,8 @@ import uuid
 
 from pages.api.auth import Caller
 from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from pages.hot_reads import configuration_by
 from pages.models import Configuration
+from pages.sql import configuration_by
 
 
 def parse_uuid(value: str, field: str) -> uuid.UUID:

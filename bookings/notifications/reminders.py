@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookings.models import Booking, OutboxMessage
 from bookings.notifications import outbox, recipients, webhooks
 from pages.models import Reminder
+from pages.sql import reminders_of
 
 REMINDER_PURPOSES = ("reminder", "booking.reminder")
 
@@ -26,7 +27,7 @@ def schedule(booking, *, language: str, guests=None, hosts=None) -> list[OutboxM
     guests = recipients.guests(booking) if guests is None else guests
     hosts = recipients.hosts(booking) if hosts is None else hosts
     rows: list[OutboxMessage] = []
-    for reminder in booking.configuration.reminders.all():
+    for reminder in reminders_of(booking.configuration):
         due_at = booking.start - dt.timedelta(minutes=reminder.minutes_before_event)
         if due_at <= now:
             continue

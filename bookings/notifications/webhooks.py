@@ -30,7 +30,6 @@ from bookings.models.webhooks import SECRET_PREFIX
 from bookings.notifications import outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
 from pages import outbound
-from pages.hot_reads import read_instances
 from pages.unix_time import to_unix
 
 USER_AGENT = "Scheduler-Webhooks/1.0"
@@ -101,9 +100,8 @@ def owe(
     booking, trigger: str, *, due_at: dt.datetime | None = None, people=None, **extra
 ) -> list[OutboxMessage]:
     """One outbox row (unsaved) per active endpoint subscribed to ``trigger``."""
-    # Every booking asks this: read without the ORM's query building (pages.hot_reads).
-    active = read_instances(
-        WebhookEndpoint, "t.status = %s ORDER BY t.created_at DESC", [WebhookEndpoint.Status.ACTIVE]
+    active = WebhookEndpoint.objects.filter(status=WebhookEndpoint.Status.ACTIVE).order_by(
+        "-created_at"
     )
     endpoints = [e for e in active if trigger in (e.trigger_types or [])]
     if not endpoints:

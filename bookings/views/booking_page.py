@@ -24,6 +24,7 @@ from bookings import rate_limits, services
 from bookings.availability_loader import configuration_zone
 from bookings.guest_input import clean_guest
 from bookings.problems import InvalidBooking, SlotUnavailable
+from bookings.sql import shell_rows
 from bookings.views import shell_cache
 from bookings.views.common import (
     HtmxHttpRequest,
@@ -64,6 +65,7 @@ from bookings.views.slot_picker import (
 from bookings.views.zone_list import resolve_zone
 from pages import page_urls
 from pages.models import Configuration
+from pages.sql import questions_of
 
 TEMPLATE = "bookings/booking_page.html"
 PICKER_STATE = ("tz", "month", "day", "slot")
@@ -101,7 +103,7 @@ def is_shell_request(request) -> bool:
 
 
 def shell(request, slug: str) -> HttpResponse:
-    rows = shell_cache.shown_rows(slug)
+    rows = shell_rows(slug)
     language = choose_language(request.GET.get("lang"), shell_cache.locale_of(rows) if rows else "")
     hours, explicit = page_clock(request, language)
 
@@ -140,7 +142,7 @@ def _context(request, configuration: Configuration, language: str, picker: Picke
 
 
 def _form_for(configuration: Configuration, language: str, data=None, prefill=None):
-    definitions = list(configuration.additional_fields.all())
+    definitions = questions_of(configuration)
     return guest_form(configuration, definitions, language, data=data, prefill=prefill)
 
 
@@ -204,7 +206,7 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
             build_month(picker, offer, PickerRequest(zone=zone))
             picker.problem = _("Please choose a time first.")
             return _answer(request, configuration, language, picker, status=400, htmx=htmx)
-        definitions = list(configuration.additional_fields.all())
+        definitions = questions_of(configuration)
         form = guest_form(configuration, definitions, language, data=data)
         try:
             made = _book_from_form(

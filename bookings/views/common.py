@@ -17,8 +17,8 @@ from bookings.rate_limits import Verdict
 from bookings.views.appearance import appearance_of
 from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, preferred_hours
 from bookings.views.zone_list import zone_options
-from pages.hot_reads import configuration_by
 from pages.models import Configuration
+from pages.sql import configuration_by
 
 
 class HtmxHttpRequest(HttpRequest):

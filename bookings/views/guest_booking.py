@@ -57,6 +57,7 @@ from bookings.views.slot_picker import (
 )
 from bookings.views.zone_list import resolve_zone
 from pages.models import AdditionalField
+from pages.sql import questions_of
 
 MANAGE = "bookings/manage_booking.html"
 RESCHEDULE = "bookings/reschedule_page.html"
@@ -133,7 +134,7 @@ def shown_answers(booking: Booking) -> list[tuple[str, str]]:
     if not answers:
         return []
     shown = []
-    for definition in booking.configuration.additional_fields.all():
+    for definition in questions_of(booking.configuration):
         if definition.type == AdditionalField.Type.METADATA or definition.key not in answers:
             continue
         value = answers[definition.key]

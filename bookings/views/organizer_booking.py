@@ -31,6 +31,7 @@ from bookings.views.common import HtmxHttpRequest, notice, now, page_context, re
 from bookings.views.guest_booking import clean_reason, shown_answers
 from bookings.views.language import choose_language, format_span, valid_zone, zone_label
 from pages.models import Grant
+from pages.sql import questions_of
 
 TEMPLATE = "bookings/organizer_booking.html"
 
@@ -101,11 +102,7 @@ def page_problem(request, problem: str, language: str) -> HttpResponse:
 def booking_facts(booking: Booking, zone: str, language: str) -> dict:
     """What an organizer's pages show of a booking, in the organizer's ``zone``: when,
     the guest's answers and the page's hidden (metadata) fields, the guest's zone."""
-    metadata = {
-        d.key: d.label
-        for d in booking.configuration.additional_fields.all()
-        if d.type == "metadata"
-    }
+    metadata = {d.key: d.label for d in questions_of(booking.configuration) if d.type == "metadata"}
     return {
         "when": format_span(booking.start, booking.end, zone, language),
         "zone_label": zone_label(zone, booking.start),

@@ -26,75 +26,19 @@ used first out), so junk query strings cannot grow it.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from django.db import connection
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
-from pages.models import Configuration, Grant, Participant
+from bookings.sql import shell_rows
 
 MAX_ENTRIES = 128
 
 _pages: OrderedDict = OrderedDict()
 _lock = threading.Lock()
-_sql: str | None = None
-
-
-def _statement() -> str:
-    """The one statement behind the shell, named from the models' own metadata."""
-    global _sql
-    if _sql is None:
-        q = connection.ops.quote_name
-        c, g, p = Configuration._meta, Grant._meta, Participant._meta
-
-        def col(meta, name: str) -> str:
-            return q(meta.get_field(name).column)
-
-        columns = [
-            f"c.{col(c, name)}"
-            for name in (
-                "id",
-                "title",
-                "description",
-                "location",
-                "duration_minutes",
-                "appearance",
-                "locale",
-                "timezone",
-                "hide_participants",
-                "availability_method",
-            )
-        ]
-        columns += [f"g.{col(g, 'timezone')}"]
-        columns += [f"p.{col(p, name)}" for name in ("name", "email", "is_organizer", "grant")]
-        columns += [f"h.{col(g, 'picture_url')}", f"h.{col(g, 'name')}"]
-        _sql = (
-            f"SELECT {', '.join(columns)} FROM {q(c.db_table)} c "  # noqa: S608
-            f"JOIN {q(g.db_table)} g ON g.{col(g, 'id')} = c.{col(c, 'grant')} "
-            f"LEFT JOIN {q(p.db_table)} p ON p.{col(p, 'configuration')} = c.{col(c, 'id')} "
-            f"LEFT JOIN {q(g.db_table)} h ON h.{col(g, 'id')} = p.{col(p, 'grant')} "
-            f"WHERE c.{col(c, 'slug')} = %s AND c.{col(c, 'requires_session_auth')} = %s "
-            f"ORDER BY p.{col(p, 'position')}, p.{col(p, 'email')}"
-        )
-    return _sql
-
-
-def _plain(value):
-    """A column value as something hashable (JSON may come back decoded)."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True)
-    return value
-
-
-def shown_rows(slug: str) -> tuple:
-    """What the shell of ``slug`` shows, as rows; () when there is no public page."""
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(), [slug, False])
-        return tuple(tuple(_plain(v) for v in row) for row in cursor.fetchall())
 
 
 def locale_of(rows: tuple) -> str:
@@ -130,7 +74,7 @@ def serve(
     response = render()
     asked_for_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     # Keep it only if it is the same for everyone and the data did not change meanwhile.
-    if response.status_code == 200 and not asked_for_token and shown_rows(slug) == rows:
+    if response.status_code == 200 and not asked_for_token and shell_rows(slug) == rows:
         headers = [(n, v) for n, v in response.headers.items() if n.lower() != "content-length"]
         with _lock:
             _pages[key] = (response.content, headers)

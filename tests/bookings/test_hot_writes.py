@@ -1,4 +1,4 @@
-"""pages.hot_writes.insert writes what Model.save() writes, for the models the booking
+"""pages.sql.insert writes what Model.save() writes, for the models the booking
 path inserts with it, and those models keep nothing that insert would skip."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Model, signals
 
 from bookings.models import Booking, BookingHost
-from pages.hot_writes import insert, insert_all
 from pages.models import Event
+from pages.sql import insert, insert_all
 
 INSERTED = (Event, Booking, BookingHost)
 

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings.availability import OpenHours as Hours
 from bookings.roster import hosts_of, roster_of
-from pages.hot_reads import configuration_by
 from pages.models import Configuration, OpenHours, Participant
+from pages.sql import configuration_by
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""pages.hot_reads: the configuration read in one statement is the one the ORM reads,
+"""pages.sql: the configuration read in one statement is the one the ORM reads,
 with its grant, additional fields and reminders already there."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pages.hot_reads import configuration_by
 from pages.models import AdditionalField, Configuration, Reminder
+from pages.sql import configuration_by, questions_of, reminders_of
 
 
 @pytest.fixture
@@ -53,8 +53,8 @@ def test_by_slug_and_by_id_read_what_the_orm_reads(configuration):
             "Asia/Kolkata",
         )
         with CaptureQueriesContext(connection) as queries:
-            fields = list(found.additional_fields.all())
-            reminders = list(found.reminders.all())
+            fields = questions_of(found)
+            reminders = reminders_of(found)
         assert len(queries) == 0
         assert fields_of(fields) == fields_of(
             AdditionalField.objects.filter(configuration=expected)
@@ -72,8 +72,8 @@ def test_a_page_without_fields_or_reminders_reads_empty_lists(make_grant):
     Configuration.objects.create(grant=grant, slug="bare")
     found = configuration_by(slug="bare")
     with CaptureQueriesContext(connection) as queries:
-        assert list(found.additional_fields.all()) == []
-        assert list(found.reminders.all()) == []
+        assert questions_of(found) == []
+        assert reminders_of(found) == []
     assert len(queries) == 0
 
 
