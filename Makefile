@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Migrate, load the demo, then serve the site and a Celery worker (beat embedded).
+# Started without -Q, the worker reads every queue: the housekeeping one and the
+# emails' and webhooks' (README, "Running at scale", for workers per queue).
 # Ctrl-C stops both.
 run: install
 	$(PY) manage.py migrate --noinput -v 0
