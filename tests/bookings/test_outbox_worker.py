@@ -60,13 +60,23 @@ class Mailbox:
         self.arrivals: list[float] = []  # time.monotonic() of each accepted message
         self.delay = delay  # seconds the server takes over each message (a slow server)
         self.hold_next = False
+        # With ``pause_next``, the next message's DATA waits for ``resume`` and is then
+        # accepted (the server was slow to answer while something else broke).
+        self.pause_next = False
+        self.resume = threading.Event()
         self.holding = threading.Event()
         self.held_message_id: str | None = None
         self.dropped: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        if self.hold_next:
+        if self.pause_next:
+            self.pause_next = False
+            self.held_message_id = message["Message-ID"]
+            self.holding.set()
+            while not self.resume.is_set():
+                await asyncio.sleep(0.05)
+        elif self.hold_next:
             self.hold_next = False
             self.held_message_id = message["Message-ID"]
             self.holding.set()
