@@ -54,20 +54,20 @@ class DeadlineConnection(psycopg.Connection):
     wait_limit: float | None = None
 
     def wait(self, gen, interval=0.1, timeout=None):
+        if timeout is not None:  # psycopg's own bounded waits (notifies) handle their end
+            return super().wait(gen, interval=interval, timeout=timeout)
         limit = self.wait_limit
         remaining = _block_remaining()
         if remaining is not None:
             limit = remaining if limit is None else min(limit, remaining)
-        if timeout is None:
-            timeout = limit
         try:
-            return super().wait(gen, interval=interval, timeout=timeout)
+            return super().wait(gen, interval=interval, timeout=limit)
         except errors._WaitTimeout:  # psycopg's own "the wait ran out"
             # The server has our request and we never read its answer: the connection
             # cannot be used again.
             self.close()
             raise ServerSilent(
-                f"The database did not answer within {timeout:.1f} s; connection closed."
+                f"The database did not answer within {limit:.1f} s; connection closed."
             ) from None
 
 
