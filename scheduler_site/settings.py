@@ -193,6 +193,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
+        "pages.api.openapi.document_database_outage",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static
     # files: no CDN.
