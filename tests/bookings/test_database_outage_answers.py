@@ -76,3 +76,42 @@ def test_a_programming_error_is_still_a_500_not_hidden_as_an_outage(client, db):
     client.raise_request_exception = False
     with database_down(ProgrammingError):
         assert client.get("/book/demo/").status_code == 500
+
+
+@pytest.mark.postgres
+def test_a_statement_timeout_while_booking_is_an_outage_not_a_taken_slot(
+    make_configuration, monkeypatch
+):
+    """Only the lock timeout (SQLSTATE 55P03) means "someone is booking this right now"
+    (409); a statement the server cancelled for running too long is the database being
+    slow, which the site answers with a 503. Both errors say "canceling statement"."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from bookings import services
+    from bookings.guest_input import Guest
+    from bookings.problems import SlotUnavailable
+
+    ten = int(dt.datetime(2027, 3, 1, 10, tzinfo=ZoneInfo("America/Chicago")).timestamp())
+    configuration = make_configuration(slug="slow", available_days_in_future=400)
+
+    def slow_lock(grant_ids):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    monkeypatch.setattr(services, "lock_hosts", slow_lock)
+    with (
+        time_machine.travel(dt.datetime(2027, 2, 1, tzinfo=dt.UTC)),
+        pytest.raises(OperationalError) as raised,
+    ):
+        services.create_booking(
+            configuration=configuration,
+            start=ten,
+            end=None,
+            guest=Guest(name="G", email="g@example.com"),
+        )
+    assert not isinstance(raised.value, SlotUnavailable)
+    assert "statement timeout" in str(raised.value)
