@@ -48,7 +48,7 @@ def lease_kept(claim: outbox.Claim) -> Iterator[None]:
     """Renew the claim's lease every third of a lease while the block runs (a slow mail
     server or receiver), from a thread of its own with its own database connection. The
     lease can then be short: a row whose worker died is taken over within about a lease,
-    and a live send is never taken for a dead one."""
+    and a live send is not taken for a dead one (unless the database missed its renewals)."""
     done = threading.Event()
     every = settings.SCHEDULER_OUTBOX_LEASE_SECONDS / 3
 
