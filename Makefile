@@ -18,7 +18,9 @@ $(STAMP): pyproject.toml
 
 # Migrate, load the demo, then serve the site and a Celery worker (beat embedded) as one
 # service (bin/run_site.py): SITE_URL follows HOST and PORT unless set; one Ctrl-C, or a
-# SIGTERM, stops both and everything they started.
+# SIGTERM, stops both and everything they started. Started without -Q, the worker reads
+# every queue: the housekeeping one and the emails' and webhooks' (README, "Running at
+# scale", for workers per queue).
 run: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo

@@ -37,6 +37,8 @@ from pages.unix_time import from_unix, to_unix
 
 logger = logging.getLogger(__name__)
 
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that ran out
+
 
 @dataclass(frozen=True)
 class NewBooking:
@@ -157,7 +159,10 @@ def _atomic_booking_write(function):
                 ) from exc
             raise
         except OperationalError as exc:
-            if "lock timeout" in str(exc) or "canceling statement" in str(exc):
+            # lock_timeout (SQLSTATE 55P03) ran out while another booking held a host:
+            # a 409. Any other OperationalError (the statement timeout, a lost or silent
+            # database) goes on up and is answered with a 503.
+            if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
                 raise SlotUnavailable(
                     "This time is being booked right now; try again.", field="start_time"
                 ) from exc

@@ -17,6 +17,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+# How long a booking waits for its hosts' row locks (bookings/services.py) at most.
+BOOKING_LOCK_TIMEOUT_MS = 5000
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 HOST_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?")
@@ -146,9 +149,23 @@ def database(env: Mapping[str, str], name: str, default_sqlite: Path) -> dict[st
     elif not config.get("NAME"):
         raise _fail(name, value, "names no database (add /dbname at the end)")
     else:
-        # A booking waits at most this long for a host's row lock, then gets a 409.
+        # Our backend: Django's, with a client-side deadline on every wait for the server
+        # (scheduler_site/postgresql/base.py explains why the server's timeouts are not
+        # enough when it hangs).
+        config["ENGINE"] = "scheduler_site.postgresql"
+        connect_seconds = env_int(env, "DATABASE_CONNECT_TIMEOUT", 5)
+        statement_seconds = env_int(env, "DATABASE_STATEMENT_TIMEOUT", 10)
+        config["STATEMENT_TIMEOUT_SECONDS"] = statement_seconds
+        # A booking waits at most this long for a host's row lock, then gets a 409; it
+        # stays below the statement timeout, which would otherwise answer first (503).
+        lock_ms = min(BOOKING_LOCK_TIMEOUT_MS, statement_seconds * 500) or BOOKING_LOCK_TIMEOUT_MS
         options = config.setdefault("OPTIONS", {})
-        options.setdefault("options", "-c lock_timeout=5000")
+        options.setdefault(
+            "options",
+            f"-c lock_timeout={lock_ms} -c statement_timeout={statement_seconds * 1000}",
+        )
+        if connect_seconds:
+            options["connect_timeout"] = max(2, connect_seconds)  # psycopg's shortest
         if env_bool(env, "DATABASE_PREPARED_STATEMENTS", True):
             # Parameters bound by the server, and a statement run twice on a connection
             # is prepared: the hot paths' queries skip planning (a fifth of a booking

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from kombu import Exchange, Queue
 
 from scheduler_site import environment as env
 
@@ -58,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it is the first to see a view's exception: a database out of reach is a
+    # 503 with Retry-After (a page, or the API dialect's envelope), not the 500 page.
+    "pages.database_outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "scheduler_site.urls"
@@ -171,17 +175,36 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # The filesystem transport has no broadcast exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 # Notifications (bookings/notifications): the beat sweep sends outbox rows that are due
-# or whose retry time has come; a claimed row whose worker died is taken over after the
-# lease. The lease must be well above the longest send (EMAIL_TIMEOUT, webhook timeout).
-SCHEDULER_OUTBOX_SWEEP_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_SWEEP_SECONDS", 60, minimum=1)
-SCHEDULER_OUTBOX_LEASE_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_LEASE_SECONDS", 300, minimum=1)
+# or whose retry time has come; a claimed row whose worker died (or lost its database
+# before marking the row) is taken over once its lease ends. The worker renews the lease
+# while it sends, so the lease can be short: it bounds how long such a row waits.
+SCHEDULER_OUTBOX_SWEEP_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_SWEEP_SECONDS", 10, minimum=1)
+SCHEDULER_OUTBOX_LEASE_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_LEASE_SECONDS", 30, minimum=3)
 SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
     ENV, "SCHEDULER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1
 )
-# The Celery queue of the send and sweep tasks ("celery" is the one every worker reads).
 # Private networks and names webhooks (and later CalDAV servers and feeds) may reach.
 SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
+# Celery queues: emails and webhooks each have their own, so a slow mail server cannot
+# hold webhooks back; the sweep and housekeeping go to SCHEDULER_NOTIFICATIONS_QUEUE.
+# A deployment that set SCHEDULER_NOTIFICATIONS_QUEUE before the split (when it named the
+# queue of every send) keeps it for all of them unless it names the new queues too, so
+# no message lands on a queue its workers do not read.
 SCHEDULER_NOTIFICATIONS_QUEUE = ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "celery")
+SCHEDULER_EMAIL_QUEUE = ENV.get(
+    "SCHEDULER_EMAIL_QUEUE", ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "notifications.email")
+)
+SCHEDULER_WEBHOOK_QUEUE = ENV.get(
+    "SCHEDULER_WEBHOOK_QUEUE", ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "notifications.webhook")
+)
+# A worker started without -Q reads every one of these; `-Q notifications.webhook` gives
+# webhooks workers of their own (README, "Running at scale").
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)  # as Celery would make it
+    for name in dict.fromkeys(
+        ["celery", SCHEDULER_NOTIFICATIONS_QUEUE, SCHEDULER_EMAIL_QUEUE, SCHEDULER_WEBHOOK_QUEUE]
+    )
+]
 CELERY_BEAT_SCHEDULE = {
     "send-due-outbox-messages": {
         "task": "bookings.sweep_outbox",
@@ -219,6 +242,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
+        "pages.api.openapi.document_database_outage",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static
     # files: no CDN.

@@ -38,15 +38,27 @@ a duplicate (DESIGN.md invariant 4, "nothing is lost"). The duplicate carries th
 Message-ID (``<row id@site>``) or ``webhook-id`` (the row id), so mail stores and
 receivers that deduplicate drop it. A worker killed while it is still talking to the
 server (the common case: SMTP DATA in flight) leaves no accepted message, so the
-re-send after the lease is the only copy. The lease must be longer than the slowest send
-(EMAIL_TIMEOUT, the webhook timeout): a worker that outlives its lease finds its "sent"
+re-send after the lease is the only copy. The same holds when the worker lives but the
+database went away before the "sent" (or "retry") UPDATE: the row waits for its lease.
+
+The lease is short (30 s), so such a row is sent again within about a lease and a sweep,
+and the worker renews it (``renew``, every third of a lease) for as long as the send
+takes, so a slow mail server never makes a live send look abandoned. A worker whose
+renewals failed (the database was away) and that outlives its lease finds its "sent"
 UPDATE matching nothing and logs it, since a second worker may have sent a copy.
+
+Retries back off with jitter (``retry_delay``): emails after about 5 s, 30 s, 2 min,
+10 min, 30 min, 1 h, 2 h, 4 h, 8 h and 12 h (a day and more in all); webhooks after about
+5 s, 30 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (API.md's schedule, with a 30 s step
+so a blip costs seconds). The jitter (+-20%) spreads the retries of many rows that failed
+together, so a server coming back is not hit by all of them in the same second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
@@ -63,17 +75,24 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 
-# After attempt n fails, the next is RETRY_DELAYS[n - 1] later; after the last, it failed.
-RETRY_DELAYS = (
-    dt.timedelta(seconds=5),
-    dt.timedelta(minutes=5),
-    dt.timedelta(minutes=30),
-    dt.timedelta(hours=2),
-    dt.timedelta(hours=5),
-    dt.timedelta(hours=10),
-    dt.timedelta(hours=10),
-)
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+def _seconds(*values: float) -> tuple[dt.timedelta, ...]:
+    return tuple(dt.timedelta(seconds=value) for value in values)
+
+
+MINUTE, HOUR = 60, 3600
+# After attempt n fails, the next is about RETRY_DELAYS[kind][n - 1] later (give or take
+# RETRY_JITTER); after the last, the row failed.
+RETRY_DELAYS = {
+    OutboxMessage.Kind.EMAIL: _seconds(
+        5, 30, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR
+    ),
+    OutboxMessage.Kind.WEBHOOK: _seconds(
+        5, 30, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR
+    ),
+}
+RETRY_JITTER = 0.2
+MAX_ATTEMPTS = {kind: len(delays) + 1 for kind, delays in RETRY_DELAYS.items()}
 SWEEP_BATCH = 200
 SWEEP_MOST = 5000
 
@@ -90,6 +109,7 @@ class NotOwed(Exception):
 class Claim:
     message_id: uuid.UUID
     token: str
+    kind: str = ""  # known to the sweep's claims, which it enqueues by kind
 
 
 def _now() -> dt.datetime:
@@ -98,6 +118,21 @@ def _now() -> dt.datetime:
 
 def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.SCHEDULER_OUTBOX_LEASE_SECONDS)
+
+
+def retry_delay(kind: str, attempts: int) -> dt.timedelta:
+    """How long to wait after ``attempts`` tries of a row of this kind, with jitter."""
+    delays = RETRY_DELAYS[kind]
+    base = delays[min(max(attempts, 1), len(delays)) - 1]
+    return base * random.uniform(1 - RETRY_JITTER, 1 + RETRY_JITTER)
+
+
+def queue_for(kind: str) -> str:
+    """Emails and webhooks have queues of their own, so a slow mail server cannot hold
+    webhooks back (nor a slow receiver emails)."""
+    if kind == OutboxMessage.Kind.WEBHOOK:
+        return settings.SCHEDULER_WEBHOOK_QUEUE
+    return settings.SCHEDULER_EMAIL_QUEUE
 
 
 def _new_token() -> str:
@@ -170,19 +205,22 @@ def send_after_commit(messages: Iterable[OutboxMessage]) -> None:
     committed (a task must never run before its row exists). Rows due later wait for
     the sweep."""
     now = _now()
-    items = [(m.pk, None) for m in messages if m.next_attempt_at <= now]
+    items = [(m.pk, None, m.kind) for m in messages if m.next_attempt_at <= now]
     if items:
         transaction.on_commit(lambda: enqueue_many(items))
 
 
-def enqueue(message_id: uuid.UUID, ticket: str | None = None, *, countdown: int | None = None):
-    return enqueue_many([(message_id, ticket)], countdown=countdown) == 1
+def enqueue(
+    message_id: uuid.UUID, ticket: str | None = None, *, kind: str, countdown: int | None = None
+):
+    return enqueue_many([(message_id, ticket, kind)], countdown=countdown) == 1
 
 
 def enqueue_many(
-    items: Sequence[tuple[uuid.UUID, str | None]], *, countdown: int | None = None
+    items: Sequence[tuple[uuid.UUID, str | None, str]], *, countdown: int | None = None
 ) -> int:
-    """Ask the workers to send these rows (with the sweep's tickets, if any). Returns
+    """Ask the workers to send these rows (id, the sweep's ticket if any, kind), each on
+    its kind's queue. Returns
     how many were handed over: all, or those before the broker failed. Never raises: a
     row not handed over stays in the outbox and the next sweep sends it."""
     from bookings.tasks import send_outbox_message
@@ -196,10 +234,10 @@ def enqueue_many(
         # connection for seconds, and a booking's answer must not wait on a broker
         # that is down (the sweep is the fallback).
         with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            for message_id, ticket in items:
+            for message_id, ticket, kind in items:
                 send_outbox_message.apply_async(
                     args=[str(message_id), ticket],
-                    queue=settings.SCHEDULER_NOTIFICATIONS_QUEUE,
+                    queue=queue_for(kind),
                     countdown=countdown,
                     retry=False,
                     connection=connection,
@@ -250,13 +288,13 @@ def claim_due(limit: int = SWEEP_BATCH) -> list[Claim]:
             # Two sweeps (two beats by mistake, or a slow one overlapping the next) take
             # disjoint rows instead of waiting on each other's locks.
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        if not ids:
+        rows = list(due.values_list("pk", "kind")[:limit])
+        if not rows:
             return []
-        OutboxMessage.objects.filter(claimable(now), pk__in=ids).update(
+        OutboxMessage.objects.filter(claimable(now), pk__in=[pk for pk, _ in rows]).update(
             status=Status.SENDING, claim_token=ticket, lease_until=now + _lease(), updated_at=now
         )
-    return [Claim(pk, ticket) for pk in ids]
+    return [Claim(pk, ticket, kind) for pk, kind in rows]
 
 
 def begin(message_id: uuid.UUID, ticket: str) -> Claim | None:
@@ -281,6 +319,13 @@ def _held(claim: Claim):
     return OutboxMessage.objects.filter(
         pk=claim.message_id, status=Status.SENDING, claim_token=claim.token
     )
+
+
+def renew(claim: Claim) -> bool:
+    """Extend the lease of a row this worker is still sending. False when the claim was
+    lost (the lease ran out and another worker took the row)."""
+    now = _now()
+    return _held(claim).update(lease_until=now + _lease(), updated_at=now) == 1
 
 
 def release(claim: Claim) -> bool:
@@ -334,14 +379,14 @@ def mark_cancelled(claim: Claim, reason: str) -> bool:
     )
 
 
-def mark_for_retry(claim: Claim, attempts: int, error: str) -> dt.datetime | None:
+def mark_for_retry(claim: Claim, kind: str, attempts: int, error: str) -> dt.datetime | None:
     """Schedule the next attempt after ``attempts`` tries. None when that was the last
     (the row failed), or when the claim was lost meanwhile."""
-    if attempts >= MAX_ATTEMPTS:
+    if attempts >= MAX_ATTEMPTS[kind]:
         mark_failed(claim, f"Gave up after {attempts} attempts. Last error: {error}")
         return None
     now = _now()
-    next_attempt = now + RETRY_DELAYS[max(attempts, 1) - 1]
+    next_attempt = now + retry_delay(kind, attempts)
     scheduled = _held(claim).update(
         status=Status.PENDING,
         next_attempt_at=next_attempt,
@@ -361,7 +406,7 @@ def resend(messages: Iterable[OutboxMessage]) -> int:
     with fresh attempts; a sent row is copied into a new row, so the copy gets its own
     Message-ID / webhook-id and is not dropped as a duplicate. Rows a worker holds are
     left alone."""
-    now, ids = _now(), []
+    now, items = _now(), []
     with transaction.atomic():
         for message in messages:
             if message.status == Status.SENDING:
@@ -380,7 +425,7 @@ def resend(messages: Iterable[OutboxMessage]) -> int:
                     context=message.context,
                     resent_from=message,
                 )
-                ids.append(copy.pk)
+                items.append((copy.pk, None, copy.kind))
             elif (
                 OutboxMessage.objects.filter(pk=message.pk)
                 .exclude(status__in=[Status.SENDING, Status.SENT])
@@ -393,6 +438,6 @@ def resend(messages: Iterable[OutboxMessage]) -> int:
                     updated_at=now,
                 )
             ):
-                ids.append(message.pk)
-        transaction.on_commit(lambda: enqueue_many([(pk, None) for pk in ids]))
-    return len(ids)
+                items.append((message.pk, None, message.kind))
+        transaction.on_commit(lambda: enqueue_many(items))
+    return len(items)

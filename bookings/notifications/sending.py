@@ -8,9 +8,13 @@ compare-and-set UPDATE (see outbox.py for the state machine and the reasoning).
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from bookings.models import OutboxMessage
@@ -27,7 +31,7 @@ def sweep(limit: int = outbox.SWEEP_BATCH, most: int = outbox.SWEEP_MOST) -> int
     total = 0
     while total < most:
         claims = outbox.claim_due(min(limit, most - total))
-        handed_over = outbox.enqueue_many([(c.message_id, c.token) for c in claims])
+        handed_over = outbox.enqueue_many([(c.message_id, c.token, c.kind) for c in claims])
         for claim in claims[handed_over:]:
             # The broker went away: give these back untried, for the next sweep.
             outbox.release(claim)
@@ -37,6 +41,40 @@ def sweep(limit: int = outbox.SWEEP_BATCH, most: int = outbox.SWEEP_MOST) -> int
     if total:
         logger.info("Outbox sweep handed %d message(s) to the workers.", total)
     return total
+
+
+@contextmanager
+def lease_kept(claim: outbox.Claim) -> Iterator[None]:
+    """Renew the claim's lease every third of a lease while the block runs (a slow mail
+    server or receiver), from a thread of its own with its own database connection. The
+    lease can then be short: a row whose worker died is taken over within about a lease,
+    and a live send is not taken for a dead one (unless the database missed its renewals)."""
+    done = threading.Event()
+    every = settings.SCHEDULER_OUTBOX_LEASE_SECONDS / 3
+
+    def heartbeat() -> None:
+        try:
+            while not done.wait(every):
+                try:
+                    if not outbox.renew(claim):
+                        logger.warning(
+                            "Outbox message %s: lease lost while sending.", claim.message_id
+                        )
+                        return
+                except Exception as exc:  # the database is away: try again next beat
+                    logger.warning(
+                        "Outbox message %s: lease not renewed (%s).", claim.message_id, exc
+                    )
+        finally:
+            connection.close()  # this thread's own connection
+
+    beating = threading.Thread(target=heartbeat, name=f"lease-{claim.message_id}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beating.join()
 
 
 def deliver(message_id: uuid.UUID, ticket: str | None = None) -> str:
@@ -50,15 +88,16 @@ def deliver(message_id: uuid.UUID, ticket: str | None = None) -> str:
     )
     if message is None:  # deleted with its booking or endpoint meanwhile
         return "skipped"
-    if message.attempts > outbox.MAX_ATTEMPTS:
+    if message.attempts > outbox.MAX_ATTEMPTS[message.kind]:
         # Workers kept dying on this row (each claim counts): stop feeding it to them.
         outbox.mark_failed(claim, f"Gave up: {message.attempts - 1} attempts never finished.")
         return "failed"
     try:
-        if message.kind == OutboxMessage.Kind.EMAIL:
-            emails.send(message)
-        else:
-            webhooks.post(message)
+        with lease_kept(claim):
+            if message.kind == OutboxMessage.Kind.EMAIL:
+                emails.send(message)
+            else:
+                webhooks.post(message)
     except NotOwed as exc:
         outbox.mark_cancelled(claim, str(exc))
         return "cancelled"
@@ -69,13 +108,13 @@ def deliver(message_id: uuid.UUID, ticket: str | None = None) -> str:
     except Exception as exc:  # any other error is worth another try later
         error = f"{type(exc).__name__}: {exc}"
         logger.warning("Outbox message %s, attempt %d: %s", message_id, message.attempts, error)
-        next_attempt = outbox.mark_for_retry(claim, message.attempts, error)
+        next_attempt = outbox.mark_for_retry(claim, message.kind, message.attempts, error)
         if next_attempt is None:
             return "failed"
         wait = (next_attempt - timezone.now()).total_seconds()
         if wait < settings.SCHEDULER_OUTBOX_SWEEP_SECONDS:
             # A retry sooner than the next sweep is worth a short countdown of its own.
-            outbox.enqueue(message_id, countdown=max(1, int(wait) + 1))
+            outbox.enqueue(message_id, kind=message.kind, countdown=max(1, int(wait) + 1))
         return "retry"
     if not outbox.mark_sent(claim):
         logger.error(

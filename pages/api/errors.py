@@ -15,6 +15,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from pages import database_outage
+
 logger = logging.getLogger(__name__)
 
 INVALID_REQUEST = "invalid_request_error"
@@ -26,6 +28,7 @@ IDEMPOTENCY = "idempotency_error"
 RATE_LIMIT = "rate_limit_error"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+SERVICE_UNAVAILABLE = database_outage.SERVICE_UNAVAILABLE
 
 
 class ApiError(Exception):
@@ -123,6 +126,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, ApiError):
         return Response(error_body(dialect, exc.error_type, exc.message), status=exc.status_code)
+    if database_outage.is_outage(exc):
+        database_outage.log_outage(context["request"], exc)
+        return Response(
+            error_body(dialect, SERVICE_UNAVAILABLE, database_outage.OUTAGE_MESSAGE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(database_outage.RETRY_AFTER_SECONDS)},
+        )
     for kind, error_type in _DRF_TYPES:
         if isinstance(exc, kind):
             if isinstance(exc, exceptions.ValidationError):

@@ -139,3 +139,26 @@ def document_unsupported_media_type(result, generator, request, public):
                 },
             )
     return result
+
+
+def document_database_outage(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation can answer 503 with
+    Retry-After while the database is out of reach (pages/database_outage.py), in its
+    dialect's error envelope."""
+    for route, path in result.get("paths", {}).items():
+        envelope = "V3Error" if route.startswith("/v3/") else "V2Error"
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            operation["responses"].setdefault(
+                "503",
+                {
+                    "description": "service_unavailable: the database is out of reach; "
+                    "try again after Retry-After seconds",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{envelope}"}}
+                    },
+                },
+            )
+    return result

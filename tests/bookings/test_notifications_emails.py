@@ -404,8 +404,8 @@ def test_a_booking_made_through_the_api_owes_its_emails_after_commit(
     assert response.status_code == 200, response.content
     data = response.json()["data"]
     rows = OutboxMessage.objects.filter(booking_id=data["booking_id"])
-    assert {pk for pk, _ticket in handed} == set(rows.values_list("pk", flat=True))
-    assert [sending.deliver(pk) for pk, _ticket in handed] == ["sent", "sent"]
+    assert {pk for pk, _ticket, _kind in handed} == set(rows.values_list("pk", flat=True))
+    assert [sending.deliver(pk) for pk, _ticket, _kind in handed] == ["sent", "sent"]
     [mail] = mails_to(mailoutbox, "grete@example.com")
     assert mail.subject == "Bestätigt: Intro call"
     assert data["booking_ref"] in mail.body

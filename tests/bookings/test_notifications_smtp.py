@@ -140,7 +140,7 @@ def test_a_temporary_refusal_is_retried_and_then_delivered(smtp, booking, monkey
         assert (row.status, row.attempts) == ("pending", 1)
         assert "451" in row.last_error
         del smtp.refuse["guest@example.com"]
-        clock.shift(outbox.RETRY_DELAYS[0])
+        clock.shift(outbox.RETRY_DELAYS["email"][0] * (1 + outbox.RETRY_JITTER))
         assert deliver_due() == ["sent"]
     assert len(smtp.to("guest@example.com")) == 1
 
@@ -177,3 +177,27 @@ def test_a_stored_address_that_is_two_never_reaches_two_inboxes(smtp, booking):
     assert everyone == {"ada@example.com", "host@example.com"}
     [notice] = smtp.to("host@example.com")
     assert notice["Reply-To"] is None
+
+
+def test_a_short_refusal_delays_mail_by_seconds_not_minutes(smtp, booking, monkeypatch):
+    """The mail server refuses (451) for 25 s. Retries come about 5 s and 30 s apart (give
+    or take a fifth): the email is out within 45 s of its booking (it waited over five
+    minutes when the second retry came 5 minutes after the first)."""
+    monkeypatch.setattr(outbox, "enqueue_many", lambda items, countdown=None: len(items))
+    smtp.refuse["guest@example.com"] = "451 Try again later"
+    with time_machine.travel(NOW, tick=False) as clock:
+        with transaction.atomic():
+            notifications.booking_created(booking)
+        row = OutboxMessage.objects.get(recipient="guest@example.com")
+        while not smtp.to("guest@example.com"):
+            waited = dt.datetime.now(dt.UTC) - NOW
+            assert waited < dt.timedelta(minutes=1), "still not sent"
+            if waited >= dt.timedelta(seconds=25):
+                smtp.refuse.clear()  # the server is back
+            deliver_due()
+            row.refresh_from_db()
+            if row.status == "pending":
+                clock.move_to(row.next_attempt_at)
+        row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 3)
+    assert row.sent_at - NOW < dt.timedelta(seconds=45)

@@ -55,16 +55,28 @@ class Mailbox:
     unanswered (the sender is "in the middle of sending") until the sender goes away;
     a message whose sender vanished before the 250 reply was not accepted."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0):
         self.received: list[email.message.EmailMessage] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each accepted message
+        self.delay = delay  # seconds the server takes over each message (a slow server)
         self.hold_next = False
+        # With ``pause_next``, the next message's DATA waits for ``resume`` and is then
+        # accepted (the server was slow to answer while something else broke).
+        self.pause_next = False
+        self.resume = threading.Event()
         self.holding = threading.Event()
         self.held_message_id: str | None = None
         self.dropped: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        if self.hold_next:
+        if self.pause_next:
+            self.pause_next = False
+            self.held_message_id = message["Message-ID"]
+            self.holding.set()
+            while not self.resume.is_set():
+                await asyncio.sleep(0.05)
+        elif self.hold_next:
             self.hold_next = False
             self.held_message_id = message["Message-ID"]
             self.holding.set()
@@ -78,7 +90,10 @@ class Mailbox:
                 raise
             self.dropped.append(message["Message-ID"])
             return "451 The sender went away"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.received.append(message)
+        self.arrivals.append(time.monotonic())
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
@@ -120,18 +135,22 @@ def queue(settings):
     from scheduler_site.celery import app
 
     name = f"notify-test-{uuid.uuid4().hex[:12]}"
+    # One queue for everything here (tests/bookings/test_outbox_queues.py splits them).
     settings.SCHEDULER_NOTIFICATIONS_QUEUE = name
+    settings.SCHEDULER_EMAIL_QUEUE = settings.SCHEDULER_WEBHOOK_QUEUE = name
     saved = app.conf.broker_url, app.conf.broker_transport_options
     point_celery_at(TEST_REDIS_URL)
     yield name
     point_celery_at(saved[0])
     app.conf.broker_transport_options = saved[1]
     client = redis.Redis.from_url(TEST_REDIS_URL)
-    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    names = [name, f"{name}.email", f"{name}.webhook"]  # and the split queues' names
+    for each in names:
+        client.delete(each, f"_kombu.binding.{each}", f"_kombu.binding_permanent.{each}")
     # A killed worker's reserved message stays in kombu's "unacked" hash (it would come
     # back to this queue in an hour): remove this queue's, and only this queue's.
     for tag, raw in client.hgetall("unacked").items():
-        if json.loads(raw)[-1] == name:
+        if json.loads(raw)[-1] in names:
             client.hdel("unacked", tag)
             client.zrem("unacked_index", tag)
 
@@ -167,10 +186,19 @@ class Worker:
 
 @pytest.fixture
 def workers(transactional_db, tmp_path, queue):
-    """start(email_url, lease=...) runs `celery worker --beat` in its own process group."""
+    """start(email_url, lease=...) runs `celery worker --beat` in its own process group,
+    reading the test's queue (or ``queues``; None: no -Q, every queue of the settings)."""
     started: list[Worker] = []
 
-    def start(email_url: str, *, lease: int = 300) -> Worker:
+    def start(
+        email_url: str,
+        *,
+        lease: int = 300,
+        queues: list[str] | None = [queue],  # noqa: B006 (read only)
+        beat: bool = True,
+        pool: tuple[str, ...] = ("--pool=solo",),
+        environ_extra: dict[str, str] | None = None,
+    ) -> Worker:
         log = tmp_path / f"worker-{len(started)}.log"
         environ = {
             **os.environ,
@@ -183,6 +211,7 @@ def workers(transactional_db, tmp_path, queue):
             "SCHEDULER_NOTIFICATIONS_QUEUE": queue,
             "SCHEDULER_OUTBOX_SWEEP_SECONDS": "1",
             "SCHEDULER_OUTBOX_LEASE_SECONDS": str(lease),
+            **(environ_extra or {}),
         }
         environ.pop("REDIS_URL", None)
         with log.open("w") as out:
@@ -192,9 +221,9 @@ def workers(transactional_db, tmp_path, queue):
                     "-A",
                     "scheduler_site",
                     "worker",
-                    "--beat",
-                    "--pool=solo",
-                    f"--queues={queue}",
+                    *(["--beat"] if beat else []),
+                    *pool,
+                    *([f"--queues={','.join(queues)}"] if queues else []),
                     "--without-mingle",
                     "--without-gossip",
                     "--loglevel=INFO",

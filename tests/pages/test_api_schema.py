@@ -73,6 +73,22 @@ def test_every_body_taking_operation_documents_415_in_its_dialect(schema):
         assert v2["content"]["application/json"]["schema"]["$ref"].endswith("/V2Error")
 
 
+def test_every_operation_documents_the_503_of_a_database_outage_in_its_dialect(schema):
+    operations = [
+        (path, operation)
+        for path, methods in schema["paths"].items()
+        for operation in methods.values()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+    assert operations
+    for path, operation in operations:
+        unavailable = operation["responses"]["503"]
+        assert "Retry-After" in unavailable["headers"], path
+        envelope = "V3Error" if path.startswith("/v3/") else "V2Error"
+        ref = unavailable["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith(f"/{envelope}"), path
+
+
 def test_the_configuration_shape_is_described(schema):
     components = schema["components"]["schemas"]
     configuration = components["ConfigurationSchema"]["properties"]

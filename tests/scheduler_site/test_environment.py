@@ -78,7 +78,7 @@ def test_database_reads_a_postgres_url(tmp_path):
     config = env.database(
         {"DATABASE_URL": "postgres://u:p@db.internal:5433/sched"}, "DATABASE_URL", tmp_path
     )
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "scheduler_site.postgresql"  # Django's, with deadlines
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "sched")
 
 
@@ -86,12 +86,37 @@ def test_postgres_prepares_statements_unless_told_not_to(tmp_path):
     url = {"DATABASE_URL": "postgres://u@h:5432/sched"}
     options = env.database(url, "DATABASE_URL", tmp_path)["OPTIONS"]
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
-    assert options["options"] == "-c lock_timeout=5000"
+    assert options["options"] == "-c lock_timeout=5000 -c statement_timeout=10000"
     off = {**url, "DATABASE_PREPARED_STATEMENTS": "false"}
     options = env.database(off, "DATABASE_URL", tmp_path)["OPTIONS"]
     assert "server_side_binding" not in options and "prepare_threshold" not in options
     with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_PREPARED_STATEMENTS="):
         env.database({**url, "DATABASE_PREPARED_STATEMENTS": "maybe"}, "DATABASE_URL", tmp_path)
+
+
+def test_postgres_gives_up_on_a_silent_server_after_the_configured_timeouts(tmp_path):
+    url = {"DATABASE_URL": "postgres://u@h:5432/sched"}
+    config = env.database(url, "DATABASE_URL", tmp_path)
+    assert config["OPTIONS"]["connect_timeout"] == 5
+    assert config["STATEMENT_TIMEOUT_SECONDS"] == 10
+    config = env.database(
+        {**url, "DATABASE_CONNECT_TIMEOUT": "3", "DATABASE_STATEMENT_TIMEOUT": "30"},
+        "DATABASE_URL",
+        tmp_path,
+    )
+    assert config["OPTIONS"]["connect_timeout"] == 3
+    assert config["OPTIONS"]["options"] == "-c lock_timeout=5000 -c statement_timeout=30000"
+    with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_STATEMENT_TIMEOUT="):
+        env.database({**url, "DATABASE_STATEMENT_TIMEOUT": "soon"}, "DATABASE_URL", tmp_path)
+
+
+def test_the_booking_lock_timeout_stays_below_a_short_statement_timeout(tmp_path):
+    url = {"DATABASE_URL": "postgres://u@h:5432/sched", "DATABASE_STATEMENT_TIMEOUT": "4"}
+    options = env.database(url, "DATABASE_URL", tmp_path)["OPTIONS"]
+    assert options["options"] == "-c lock_timeout=2000 -c statement_timeout=4000"
+    url["DATABASE_STATEMENT_TIMEOUT"] = "0"  # no statement timeout (long migrations)
+    options = env.database(url, "DATABASE_URL", tmp_path)["OPTIONS"]
+    assert options["options"] == "-c lock_timeout=5000 -c statement_timeout=0"
 
 
 @pytest.mark.parametrize("value", ["mysql://u@h/db", "nonsense", "postgres://u@h:5432"])
