@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from bookings import calendar_links, links
+from bookings.languages import supported_language
 from bookings.models import Booking, OutboxMessage
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
@@ -82,7 +83,9 @@ def build(message: OutboxMessage) -> EmailMultiAlternatives:
     if not valid_address(message.recipient):
         raise PermanentFailure(f"Not an email address: {message.recipient!r}")
 
-    language = message.context.get("language") or recipients.language_of(booking)
+    language = supported_language(message.context.get("language")) or recipients.language_of(
+        booking
+    )
     with translation.override(language):
         context = template_context(message, booking)
         subject = one_line(subject_for(message.purpose, context), limit=250)
@@ -105,7 +108,8 @@ def build(message: OutboxMessage) -> EmailMultiAlternatives:
     email.attach_alternative(html, "text/html")
     method = INVITE_METHODS.get(message.purpose)
     if method and message.context.get("invite"):
-        email.attach(invite_part(message, booking, method, context))
+        with translation.override(language):
+            email.attach(invite_part(message, booking, method, context))
     return email
 
 
