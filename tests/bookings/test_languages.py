@@ -384,3 +384,22 @@ def test_the_500_page_speaks_each_language(language, title):
     with translation.override(language):
         html = server_error(RequestFactory().get("/")).content.decode()
     assert title in html
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading"), [("fr", "Choisissez un horaire"), ("zh", "选择时间")]
+)
+def test_a_v2_page_takes_the_locale_its_editor_sends_and_speaks_it(
+    api, client, make_host, locale, heading
+):
+    from tests.bookings.test_v2_pages import seed_body
+
+    host = make_host("ada@example.com", "America/Los_Angeles", name="Ada")
+    body = seed_body(host, str(host.calendars.get(is_primary=True).pk))
+    body["config"]["locale"] = locale
+    response = api.post(
+        "/manage/pages", body, format="json", HTTP_AUTHORIZATION=f"Bearer {host.token}"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["config"]["locale"] == locale
+    assert heading in client.get(f"/book/{body['slug']}/").content.decode()
