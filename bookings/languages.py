@@ -30,6 +30,15 @@ API_CODES = {code: code.split("-")[0] for code in LANGUAGES}
 _BY_PRIMARY_SUBTAG = {code.split("-")[0]: code for code in LANGUAGES}
 
 
+# How a date and a time stand together: "Monday, December 7, 4:30 PM", but
+# "12月7日 月曜日 16:30" (Chinese, Japanese and Korean write no comma there).
+_DATE_AND_TIME = {"ja": "{date} {time}", "zh-hans": "{date} {time}", "ko": "{date} {time}"}
+
+
+def date_and_time(date: str, time: str, language: str | None) -> str:
+    return _DATE_AND_TIME.get(language or "", "{date}, {time}").format(date=date, time=time)
+
+
 def supported_language(value: object) -> str | None:
     """``value`` as one of LANGUAGES ("de-AT" → "de", "zh-TW" → "zh-hans"), or None."""
     if not isinstance(value, str) or not value.strip():

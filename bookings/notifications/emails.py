@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from bookings import calendar_links, links
-from bookings.languages import supported_language
+from bookings.languages import date_and_time, supported_language
 from bookings.models import Booking, OutboxMessage
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
@@ -215,10 +215,12 @@ def format_when(start: dt.datetime, end: dt.datetime, zone_name: str) -> str:
     first = formats.date_format(start, date_format)
     start_time = formats.date_format(start, time_format)
     end_time = formats.date_format(end, time_format)
+    language = supported_language(translation.get_language())
     if start.date() == end.date():
-        return f"{first}, {start_time} – {end_time}"
+        return date_and_time(first, f"{start_time} – {end_time}", language)
     last = formats.date_format(end, date_format)
-    return f"{first}, {start_time} – {last}, {end_time}"
+    until = date_and_time(last, end_time, language)
+    return date_and_time(first, f"{start_time} – {until}", language)
 
 
 def format_minutes(minutes: int) -> str:

@@ -17,7 +17,7 @@ from importlib import resources
 from django.utils import dateformat, formats, translation
 from django.utils.dates import WEEKDAYS_ABBR
 
-from bookings.languages import LANGUAGES, supported_language
+from bookings.languages import LANGUAGES, date_and_time, supported_language
 from pages.validators import known_timezones
 
 # Django dateformat patterns, after CLDR's: English writes "Monday, December 7",
@@ -165,7 +165,7 @@ def format_span(
     last = format_instant(end, zone, "time", language, hours)
     if local(start, zone).date() != local(end, zone).date():
         last = f"{format_instant(end, zone, 'short_day', language)} {last}"
-    return f"{day}, {first} – {last}"
+    return date_and_time(day, f"{first} – {last}", language)
 
 
 def utc_offset_label(zone: str, at: dt.datetime) -> str:

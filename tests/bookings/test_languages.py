@@ -161,7 +161,7 @@ def test_a_v2_booking_takes_the_locale_the_v2_page_sends(api, page, mailoutbox):
     deliver_due()
     mail = guest_mail(mailoutbox)
     assert mail.subject == "確定: Intro call"
-    assert "2026年12月8日 火曜日, 1:00 – 1:30" in mail.body  # Tokyo, the next morning
+    assert "2026年12月8日 火曜日 1:00 – 1:30" in mail.body  # Tokyo, the next morning
 
 
 @pytest.mark.parametrize("locale", ["fr", "fr-CA", "zh", "zh-Hans", "ko", "pt-BR"])
@@ -307,7 +307,7 @@ def test_a_korean_email_reads_the_korean_clock(api, page, mailoutbox):
     deliver_due()
     mail = guest_mail(mailoutbox)
     assert mail.subject == "확정: Intro call"
-    assert "2026년 12월 7일 월요일, 오후 5:00 – 오후 5:30" in mail.body
+    assert "2026년 12월 7일 월요일 오후 5:00 – 오후 5:30" in mail.body
 
 
 # Plural forms
@@ -403,3 +403,20 @@ def test_a_v2_page_takes_the_locale_its_editor_sends_and_speaks_it(
     assert response.status_code == 200, response.content
     assert response.json()["config"]["locale"] == locale
     assert heading in client.get(f"/book/{body['slug']}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "chosen"),
+    [
+        ("en", "Monday, December 7, 5:00 PM"),
+        ("fr", "lundi 7 décembre, 17:00"),
+        ("ja", "12月7日 月曜日 17:00"),
+        ("zh-hans", "12月7日 星期一 17:00"),
+        ("ko", "12월 7일 월요일 오후 5:00"),
+    ],
+)
+def test_a_chosen_time_reads_as_the_language_joins_a_date_and_a_time(
+    client, page, language, chosen
+):
+    url = f"/book/intro/?tz=Europe/Paris&lang={language}&slot={ten_on_monday()}"
+    assert chosen in client.get(url).content.decode()
