@@ -21,7 +21,7 @@ from bookings.languages import LANGUAGES, api_language, supported_language
 from bookings.models import Booking
 from bookings.notifications import outbox, sending
 from bookings.views.language import clock, first_weekday, preferred_hours
-from bookings.views.zone_list import zone_name
+from bookings.views.zone_list import resolve_zone, zone_name
 from pages.models import Configuration
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -420,3 +420,16 @@ def test_a_chosen_time_reads_as_the_language_joins_a_date_and_a_time(
 ):
     url = f"/book/intro/?tz=Europe/Paris&lang={language}&slot={ten_on_monday()}"
     assert chosen in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("パリ", "Europe/Paris"),
+        ("首尔", "Asia/Seoul"),
+        ("서울", "Asia/Seoul"),
+        ("Parijs", "Europe/Paris"),
+    ],
+)
+def test_a_zone_typed_in_any_of_the_languages_is_found(typed, zone):
+    assert resolve_zone(typed) == zone
