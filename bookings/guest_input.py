@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bookings.languages import api_language
 from bookings.notifications.safe_headers import address_of, valid_address
 from bookings.problems import InvalidBooking
 from pages.answer_patterns import answer_matches
@@ -17,6 +18,7 @@ from pages.validators import known_timezones
 
 PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
 MAX_ADDITIONAL_GUESTS = 10
+LANGUAGE_CODE_EXPECTED = "must be a language code such as en or fr"
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ def clean_guest(
     if timezone and timezone not in known_timezones():
         raise InvalidBooking(f"{timezone!r} is not an IANA time zone name", field="timezone")
     if language is not None and not isinstance(language, str):
-        raise InvalidBooking("must be en or de", field="email_language")
-    if language and language not in ("en", "de"):
-        raise InvalidBooking("must be en or de", field="email_language")
+        raise InvalidBooking(LANGUAGE_CODE_EXPECTED, field="email_language")
+    # A language the site does not speak is English rather than a refused booking:
+    # browsers send whatever their reader's language is ("pt-BR").
+    language = api_language(language) if language and language.strip() else ""
     guests = []
     if additional_guests:
         if configuration.hide_additional_guests:

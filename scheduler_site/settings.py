@@ -92,7 +92,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# The same as bookings.languages.LANGUAGES (Chinese is Simplified Chinese, "zh-hans").
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("nl", "Nederlands"),
+    ("sv", "Svenska"),
+    ("ja", "日本語"),
+    ("zh-hans", "中文"),
+    ("ko", "한국어"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -243,7 +243,11 @@ BOOKING_REQUEST = inline_serializer(
         "additional_guests": serializers.ListField(child=PERSON(), required=False),
         "additional_fields": serializers.DictField(required=False),
         "timezone": serializers.CharField(required=False),
-        "email_language": serializers.ChoiceField(choices=["en", "de"], required=False),
+        "email_language": serializers.CharField(
+            required=False,
+            help_text="en, fr, de, es, nl, sv, ja, zh or ko (a region such as fr-CA is "
+            "read as its language); any other language is English.",
+        ),
     },
 )
 BOOKING_CREATED = inline_serializer(

@@ -137,6 +137,7 @@ class TimeslotsView(PublicV2View):
             name=body.get("name"),
             email=body.get("email"),
             timezone=body.get("timezone"),
+            language=body.get("locale") or body.get("email_language") or "",
             additional_guests=[{"email": e, "name": ""} for e in extra_emails],
             additional_fields=body.get("additional_values") or {},
             field_prefix="",

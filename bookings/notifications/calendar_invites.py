@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from bookings.models import InviteSequence
@@ -81,7 +82,7 @@ def invite(
 ) -> bytes:
     """A VCALENDAR with METHOD ``REQUEST`` (new, confirmed or moved), ``CANCEL``, or
     ``PUBLISH`` (the download). ``status``: TENTATIVE or CONFIRMED (CANCELLED with
-    CANCEL, whatever is given)."""
+    CANCEL, whatever is given). Its text is in the active language."""
     if method == "CANCEL":
         status = "CANCELLED"
     elif status not in ("TENTATIVE", "CONFIRMED"):
@@ -102,7 +103,9 @@ def invite(
     event.add("summary", configuration.title)
     description = configuration.description
     if manage_url:
-        description = f"{description}\n\n{manage_url}".strip()
+        # In the active language: the reader's, as the email around it or the page.
+        link = _("Open this booking: %(url)s") % {"url": manage_url}
+        description = f"{description}\n\n{link}".strip()
     if description:
         event.add("description", description)
     if configuration.location:

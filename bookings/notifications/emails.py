@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from bookings import calendar_links, links
+from bookings.languages import date_and_time, supported_language
 from bookings.models import Booking, OutboxMessage
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
@@ -83,7 +84,9 @@ def build(message: OutboxMessage) -> EmailMultiAlternatives:
     if not valid_address(message.recipient):
         raise PermanentFailure(f"Not an email address: {message.recipient!r}")
 
-    language = message.context.get("language") or recipients.language_of(booking)
+    language = supported_language(message.context.get("language")) or recipients.language_of(
+        booking
+    )
     with translation.override(language):
         context = template_context(message, booking)
         subject = one_line(subject_for(message.purpose, context), limit=250)
@@ -106,7 +109,8 @@ def build(message: OutboxMessage) -> EmailMultiAlternatives:
     email.attach_alternative(html, "text/html")
     method = INVITE_METHODS.get(message.purpose)
     if method and message.context.get("invite"):
-        email.attach(invite_part(message, booking, method, context))
+        with translation.override(language):
+            email.attach(invite_part(message, booking, method, context))
     return email
 
 
@@ -212,10 +216,12 @@ def format_when(start: dt.datetime, end: dt.datetime, zone_name: str) -> str:
     first = formats.date_format(start, date_format)
     start_time = formats.date_format(start, time_format)
     end_time = formats.date_format(end, time_format)
+    language = supported_language(translation.get_language())
     if start.date() == end.date():
-        return f"{first}, {start_time} – {end_time}"
+        return date_and_time(first, f"{start_time} – {end_time}", language)
     last = formats.date_format(end, date_format)
-    return f"{first}, {start_time} – {last}, {end_time}"
+    until = date_and_time(last, end_time, language)
+    return date_and_time(first, f"{start_time} – {until}", language)
 
 
 def format_minutes(minutes: int) -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from bookings.languages import supported_language
 from pages.validators import known_timezones
 
 
@@ -21,11 +20,10 @@ class Person:
 
 def language_of(booking) -> str:
     """The booking's language, else the configuration's locale, else English: one that
-    the site speaks ("de-DE" counts as "de")."""
-    spoken = {code for code, _name in settings.LANGUAGES}
+    the site speaks ("de-DE" counts as "de", "zh" as "zh-hans")."""
     for candidate in (booking.language, booking.configuration.locale):
-        code = (candidate or "").replace("_", "-").split("-")[0].lower()
-        if code in spoken:
+        code = supported_language(candidate)
+        if code:
             return code
     return "en"
 

@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from bookings import rate_limits, services
 from bookings.availability_loader import configuration_zone
 from bookings.guest_input import clean_guest
+from bookings.languages import date_and_time
 from bookings.problems import InvalidBooking, SlotUnavailable
 from bookings.sql import shell_rows
 from bookings.views import shell_cache
@@ -177,7 +178,7 @@ def chosen_slot(picker: Picker, configuration: Configuration, start: int) -> Slo
         start=start,
         end=start + configuration.duration_minutes * 60,
         time=time,
-        label=f"{format_date(day, 'day', picker.language)}, {time}",
+        label=date_and_time(format_date(day, "day", picker.language), time, picker.language),
         url=picker.url(month=day.strftime("%Y-%m"), day=day.isoformat(), slot=str(start)),
         seats=None,
     )

@@ -13,9 +13,10 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
+from bookings.languages import LANGUAGE_NAMES, LANGUAGES
 from bookings.rate_limits import Verdict
 from bookings.views.appearance import appearance_of
-from bookings.views.language import LANGUAGE_NAMES, LANGUAGES, preferred_hours
+from bookings.views.language import preferred_hours
 from bookings.views.zone_list import zone_options
 from pages.models import Configuration
 from pages.sql import configuration_by

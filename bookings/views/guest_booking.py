@@ -225,10 +225,9 @@ def booking_calendar(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 status=410,
             )
     manage_url = request.build_absolute_uri(manage_path(booking))
-    response = HttpResponse(
-        calendar_file.booking_calendar_file(booking, manage_url=manage_url),
-        content_type="text/calendar; charset=utf-8",
-    )
+    with translation.override(guest_language(request, booking)):
+        ics = calendar_file.booking_calendar_file(booking, manage_url=manage_url)
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{calendar_file.file_name(booking)}"'
     )

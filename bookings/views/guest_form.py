@@ -15,13 +15,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bookings.guest_input import (
+    LANGUAGE_CODE_EXPECTED,
     MAX_ADDITIONAL_GUESTS,
     clean_answer,
     clean_email,
     clean_name,
 )
+from bookings.languages import LANGUAGE_NAMES, LANGUAGES
 from bookings.problems import InvalidBooking
-from bookings.views.language import LANGUAGE_NAMES, LANGUAGES
 from pages.answer_patterns import browser_pattern
 from pages.models import AdditionalField
 
@@ -222,7 +223,7 @@ def friendly(message: str, field_name: str = "") -> str:
         return _("Please use at most %(limit)s characters.") % {"limit": match[1]}
     if message.startswith("at most"):
         return _("You can add at most %(limit)s guests.") % {"limit": MAX_ADDITIONAL_GUESTS}
-    if message == "must be en or de":
+    if message == LANGUAGE_CODE_EXPECTED:
         return _("Please choose a language from the list.")
     return message
 

@@ -17,37 +17,52 @@ from importlib import resources
 from django.utils import dateformat, formats, translation
 from django.utils.dates import WEEKDAYS_ABBR
 
+from bookings.languages import LANGUAGES, date_and_time, supported_language
 from pages.validators import known_timezones
 
-LANGUAGES = ("en", "de")
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
-
-# Django dateformat patterns. English writes "Monday, December 7" and "4:30 PM";
-# German "Montag, 7. Dezember" and "16:30".
+# Django dateformat patterns, after CLDR's: English writes "Monday, December 7",
+# German "Montag, 7. Dezember", French "lundi 7 décembre", Japanese "12月7日 月曜日".
+# Times are written by clock(), not by a pattern.
 PATTERNS = {
-    "en": {
-        "day": "l, F j",
-        "day_year": "l, F j, Y",
-        "time": "g:i A",
-        "month": "F Y",
-        "short_day": "M j",
+    "en": {"day": "l, F j", "day_year": "l, F j, Y", "month": "F Y", "short_day": "M j"},
+    "fr": {"day": "l j F", "day_year": "l j F Y", "month": "F Y", "short_day": "j N"},
+    "de": {"day": "l, j. F", "day_year": "l, j. F Y", "month": "F Y", "short_day": "j. M"},
+    "es": {
+        "day": r"l, j \d\e F",
+        "day_year": r"l, j \d\e F \d\e Y",
+        "month": r"F \d\e Y",
+        "short_day": "j N",
     },
-    "de": {
-        "day": "l, j. F",
-        "day_year": "l, j. F Y",
-        "time": "H:i",
-        "month": "F Y",
-        "short_day": "j. M",
+    "nl": {"day": "l j F", "day_year": "l j F Y", "month": "F Y", "short_day": "j N"},
+    "sv": {"day": "l j F", "day_year": "l j F Y", "month": "F Y", "short_day": "j N"},
+    "ja": {"day": "n月j日 l", "day_year": "Y年n月j日 l", "month": "Y年n月", "short_day": "n月j日"},
+    "zh-hans": {
+        "day": "n月j日 l",
+        "day_year": "Y年n月j日 l",
+        "month": "Y年n月",
+        "short_day": "n月j日",
+    },
+    "ko": {
+        "day": "n월 j일 l",
+        "day_year": "Y년 n월 j일 l",
+        "month": "Y년 n월",
+        "short_day": "n월 j일",
     },
 }
 
-
-def supported_language(value: object) -> str | None:
-    """``value`` as one of LANGUAGES ("de-AT" → "de"), or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    code = value.strip().lower().replace("_", "-").split("-")[0]
-    return code if code in LANGUAGES else None
+# A 12-hour clock's morning and afternoon words (CLDR's abbreviated day periods) and
+# how they stand beside the time: "4:30 PM", "4:30 p. m.", "午後4:30", "오후 4:30".
+DAY_PERIODS = {
+    "en": ("AM", "PM", "{time} {period}"),
+    "fr": ("AM", "PM", "{time} {period}"),
+    "de": ("AM", "PM", "{time} {period}"),
+    "es": ("a.\u00a0m.", "p.\u00a0m.", "{time} {period}"),
+    "nl": ("a.m.", "p.m.", "{time} {period}"),
+    "sv": ("fm", "em", "{time} {period}"),
+    "ja": ("午前", "午後", "{period}{time}"),
+    "zh-hans": ("上午", "下午", "{period}{time}"),
+    "ko": ("오전", "오후", "{period} {time}"),
+}
 
 
 def choose_language(*candidates: object) -> str:
@@ -76,37 +91,49 @@ def local(instant: dt.datetime | int, zone: str) -> dt.datetime:
     return instant.astimezone(zone_info(zone))
 
 
-# English-speaking regions whose clocks read 12 hours; every other reader gets 24.
+# Where a language's readers use a 12-hour clock, after CLDR's short time formats:
+# English in the US (its default) and these regions, Korean everywhere ("오후 4:30"),
+# Chinese in Taiwan, Hong Kong and Macau (the Simplified default, China, reads 24 hours).
+# Everyone else (en-GB, French, German, Spanish, Dutch, Swedish, Japanese) reads 24.
 TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "MY"})
+TWELVE_HOUR_REGIONS_BY_LANGUAGE = {
+    "en": TWELVE_HOUR_REGIONS,
+    "zh-hans": frozenset({"TW", "HK", "MO"}),
+}
+TWELVE_HOUR_LANGUAGES = frozenset({"en", "ko"})
 
 
 def default_hours(language: str) -> int:
-    """12 for English (American by default), 24 otherwise."""
-    return 12 if language == "en" else 24
+    """12 for English (American by default) and Korean, 24 otherwise."""
+    return 12 if language in TWELVE_HOUR_LANGUAGES else 24
 
 
 def preferred_hours(explicit: object, accept_language: str, language: str) -> int:
     """The clock a reader gets: ``explicit`` ("12" or "24", from the page's toggle) wins;
     else the region of the first Accept-Language tag in the page's language ("en-GB" and
-    "de" read 24 hours, "en-US" 12); else the language's default."""
+    "de" read 24 hours, "en-US" and "zh-TW" 12); else the language's default."""
     if explicit in ("12", "24"):
         return int(explicit)
     for part in accept_language.split(","):
         tag = part.split(";", 1)[0].strip().replace("_", "-")
-        code, _, region = tag.partition("-")
-        if code.lower() == language:
-            if language != "en" or not region:
-                return default_hours(language)
-            return 12 if region[:2].upper() in TWELVE_HOUR_REGIONS else 24
+        if supported_language(tag) != language:
+            continue
+        regions = TWELVE_HOUR_REGIONS_BY_LANGUAGE.get(language)
+        region = next((s for s in tag.split("-")[1:] if len(s) == 2 and s.isalpha()), "")
+        if regions is None or not region:
+            return default_hours(language)
+        return 12 if region.upper() in regions else 24
     return default_hours(language)
 
 
 def clock(moment: dt.datetime, language: str, hours: int | None = None) -> str:
-    """The wall-clock time of ``moment``: "4:30 PM" on a 12-hour clock, "16:30" on a
-    24-hour one (the language's own by default). What PATTERNS' "time" says, written
-    directly: a day's list formats dozens of these."""
+    """The wall-clock time of ``moment``: "4:30 PM" (or "午後4:30", "오후 4:30") on a
+    12-hour clock, "16:30" on a 24-hour one (the language's own by default). Written
+    directly rather than with a pattern: a day's list formats dozens of these."""
     if (hours or default_hours(language)) == 12:
-        return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'PM' if moment.hour >= 12 else 'AM'}"
+        morning, afternoon, layout = DAY_PERIODS.get(language, DAY_PERIODS["en"])
+        period = afternoon if moment.hour >= 12 else morning
+        return layout.format(time=f"{moment.hour % 12 or 12}:{moment.minute:02d}", period=period)
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
@@ -138,7 +165,7 @@ def format_span(
     last = format_instant(end, zone, "time", language, hours)
     if local(start, zone).date() != local(end, zone).date():
         last = f"{format_instant(end, zone, 'short_day', language)} {last}"
-    return f"{day}, {first} – {last}"
+    return date_and_time(day, f"{first} – {last}", language)
 
 
 def utc_offset_label(zone: str, at: dt.datetime) -> str:

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from bookings.availability import Slot, find_slots
 from bookings.availability_loader import load_engine_input
+from bookings.languages import date_and_time
 from bookings.views.language import (
     clock,
     default_hours,
@@ -301,7 +302,7 @@ def _fill_panel(picker: Picker, request: PickerRequest, day: dt.date, slots: lis
                 start=slot.start,
                 end=slot.end,
                 time=time,
-                label=f"{day_label}, {time}",
+                label=date_and_time(day_label, time, language),
                 url=f"{day_url}&slot={slot.start}",
                 seats=slot.capacity_remaining,
                 current=slot.start == picker.current_start,

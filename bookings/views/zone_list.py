@@ -47,6 +47,10 @@ PREFERRED_BY_ABBREVIATION = {
 }
 
 
+# Babel's names for the languages whose Django code it does not read as is.
+BABEL_LOCALES = {"en": "en_US", "zh-hans": "zh_Hans"}
+
+
 @dataclass(frozen=True)
 class ZoneName:
     generic: str  # "Central Time"
@@ -55,7 +59,7 @@ class ZoneName:
 
 
 def _locale(language: str) -> Locale:
-    return Locale.parse("en_US" if language == "en" else language)
+    return Locale.parse(BABEL_LOCALES.get(language, language))
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils.text import slugify
@@ -42,6 +43,16 @@ CHOICE_TYPES = {
 }
 HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
 
+# The site's languages (settings.LANGUAGES) by the API's codes: "zh", not Django's "zh-hans".
+LANGUAGE_CHOICES = [(code.split("-")[0], name) for code, name in settings.LANGUAGES]
+
+
+def page_language(locale: str) -> str:
+    """A configuration's locale as one of the editor's choices: "fr-CA" → "fr",
+    "zh-Hans" → "zh"; "" for a language the site does not speak."""
+    primary = (locale or "").strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in dict(LANGUAGE_CHOICES) else ""
+
 
 class EventForm(forms.Form):
     title = forms.CharField(
@@ -60,6 +71,12 @@ class EventForm(forms.Form):
         max_length=500,
         required=False,
         help_text=_("An address, a room or a video link."),
+    )
+    locale = forms.ChoiceField(
+        label=_("Language of the page and its emails"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        help_text=_("A guest can still switch the page to another language."),
     )
 
 

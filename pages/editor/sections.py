@@ -114,11 +114,18 @@ def _event_initial(configuration: Configuration) -> dict:
         "title": configuration.title,
         "duration_minutes": configuration.duration_minutes,
         "location": configuration.location,
+        "locale": editor_forms.page_language(configuration.locale) or "en",
     }
 
 
 def _event_changes(configuration: Configuration, state: SectionForms) -> ConfigurationChanges:
-    return ConfigurationChanges(fields=dict(state.form.cleaned_data))
+    fields = dict(state.form.cleaned_data)
+    # The same language kept as the API set it ("fr-CA" stays, not "fr").
+    if not fields.get("locale") or fields["locale"] == editor_forms.page_language(
+        configuration.locale
+    ):
+        fields.pop("locale", None)
+    return ConfigurationChanges(fields=fields)
 
 
 # Availability

@@ -337,6 +337,26 @@ def test_saving_the_event_with_htmx_returns_the_form_and_announces_saved(editing
     assert v2_page(configuration, token)["config"]["event"]["title"] == "Tea instead"
 
 
+def test_the_event_sets_the_pages_language_from_the_nine(editing):
+    client, configuration, token = editing
+    html = client.get(url(configuration)).content.decode()
+    assert 'name="locale"' in html and '<option value="zh">中文</option>' in html
+    Configuration.objects.filter(pk=configuration.pk).update(locale="fr-CA")
+    keep = {"title": "Tea", "duration_minutes": "30", "locale": "fr"}
+    assert client.post(url(configuration, "event"), keep, **HTMX).status_code == 200
+    configuration.refresh_from_db()
+    assert configuration.locale == "fr-CA", "the same language keeps the API's region"
+    change = {**keep, "locale": "ja"}
+    assert client.post(url(configuration, "event"), change, **HTMX).status_code == 200
+    configuration.refresh_from_db()
+    assert configuration.locale == "ja"
+    assert v2_page(configuration, token)["config"]["locale"] == "ja"
+    assert "時間を選ぶ" in client.get(f"/book/{configuration.slug}/").content.decode()
+    refused = client.post(url(configuration, "event"), {**keep, "locale": "pt"}, **HTMX)
+    assert "pt" not in Configuration.objects.get(pk=configuration.pk).locale
+    assert "Select a valid choice" in refused.content.decode()
+
+
 def test_an_invalid_event_is_shown_with_errors_beside_the_fields_and_not_saved(editing):
     client, configuration, _token = editing
     response = client.post(
