@@ -32,9 +32,18 @@ from pages.sql import db_uuid
 # date_part() is a double: EXTRACT() is numeric, which made the conversion most of the
 # query's time.
 _EPOCH = {
-    "postgresql": "{rounding}(date_part('epoch', {column}))::bigint",
-    # julianday() rather than strftime('%s'): the backend rewrites %s in SQL.
-    "sqlite": "CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS integer)",
+    "postgresql": {
+        "floor": "floor(date_part('epoch', {column}))::bigint",
+        "ceil": "ceil(date_part('epoch', {column}))::bigint",
+    },
+    # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" text: the whole seconds from
+    # strftime ('%%s': the backend turns %% into %), plus one when a fraction follows
+    # (julianday() is a double, and its rounding once shrank an interval by a second).
+    "sqlite": {
+        "floor": "CAST(strftime('%%s', {column}) AS integer)",
+        "ceil": "(CAST(strftime('%%s', {column}) AS integer)"
+        " + (CAST(substr({column}, 21) AS integer) > 0))",
+    },
 }
 
 
@@ -65,10 +74,10 @@ def _sql(vendor: str, calendars: int, statuses: int, grants: int, skip: tuple[st
     bookings_table = _table(Booking)
 
     def start(column: str) -> str:
-        return _EPOCH[vendor].format(rounding="floor", column=column)
+        return _EPOCH[vendor]["floor"].format(column=column)
 
     def end(column: str) -> str:
-        return _EPOCH[vendor].format(rounding="ceil", column=column)
+        return _EPOCH[vendor]["ceil"].format(column=column)
 
     # A booking's own event and its host rows are left out of the busy time when that
     # booking is being moved (exclude) or when its configuration is a group event being
