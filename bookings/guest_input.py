@@ -36,15 +36,21 @@ def clean_email(value: Any, field_name: str) -> str:
     guest's emails are sent to and what the organizer replies to."""
     address = address_of(value.strip()) if isinstance(value, str) else None
     if address is None:
-        raise InvalidBooking("must be an email address", field=field_name)
+        raise InvalidBooking(
+            "must be an email address", field=field_name, code=InvalidBooking.EMAIL
+        )
     return address
 
 
 def clean_name(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidBooking("is required", field=field_name)
+        raise InvalidBooking("is required", field=field_name, code=InvalidBooking.REQUIRED)
     if len(value) > 200 or any(c in value for c in "\r\n\x00"):
-        raise InvalidBooking("must be one line of at most 200 characters", field=field_name)
+        raise InvalidBooking(
+            "must be one line of at most 200 characters",
+            field=field_name,
+            code=InvalidBooking.ONE_LINE,
+        )
     return value.strip()
 
 
@@ -67,7 +73,9 @@ def clean_guest(
     if timezone and timezone not in known_timezones():
         raise InvalidBooking(f"{timezone!r} is not an IANA time zone name", field="timezone")
     if language is not None and not isinstance(language, str):
-        raise InvalidBooking(LANGUAGE_CODE_EXPECTED, field="email_language")
+        raise InvalidBooking(
+            LANGUAGE_CODE_EXPECTED, field="email_language", code=InvalidBooking.LANGUAGE
+        )
     # A language the site does not speak is English rather than a refused booking:
     # browsers send whatever their reader's language is ("pt-BR").
     language = api_language(language) if language and language.strip() else ""
@@ -78,7 +86,12 @@ def clean_guest(
         if not isinstance(additional_guests, list | tuple):
             raise InvalidBooking("must be a list", field="additional_guests")
         if len(additional_guests) > MAX_ADDITIONAL_GUESTS:
-            raise InvalidBooking(f"at most {MAX_ADDITIONAL_GUESTS}", field="additional_guests")
+            raise InvalidBooking(
+                f"at most {MAX_ADDITIONAL_GUESTS}",
+                field="additional_guests",
+                code=InvalidBooking.TOO_MANY_GUESTS,
+                limit=MAX_ADDITIONAL_GUESTS,
+            )
         for i, item in enumerate(additional_guests):
             if not isinstance(item, dict):
                 raise InvalidBooking("must be an object", field=f"additional_guests[{i}]")
@@ -107,7 +120,7 @@ def clean_additional_fields(configuration: Configuration, answers: Any) -> dict:
         value = answers.get(key, definition.default or None)
         if value in (None, "", []):
             if definition.required and definition.type != AdditionalField.Type.METADATA:
-                raise InvalidBooking("is required", field=path)
+                raise InvalidBooking("is required", field=path, code=InvalidBooking.REQUIRED)
             continue
         cleaned[key] = clean_answer(definition, value, path)
     return cleaned
@@ -120,32 +133,45 @@ def clean_answer(definition: AdditionalField, value: Any, path: str) -> Any:
         if not isinstance(value, bool):
             raise InvalidBooking("must be true or false", field=path)
         if definition.required and not value:
-            raise InvalidBooking("must be checked", field=path)
+            raise InvalidBooking("must be checked", field=path, code=InvalidBooking.UNCHECKED)
         return value
     if kind == types.MULTI_SELECT:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InvalidBooking("must be a list of options", field=path)
+            raise InvalidBooking(
+                "must be a list of options", field=path, code=InvalidBooking.OPTION
+            )
         unknown = [v for v in value if v not in definition.options]
         if unknown:
-            raise InvalidBooking(f"{unknown[0]!r} is not one of the options", field=path)
+            raise InvalidBooking(
+                f"{unknown[0]!r} is not one of the options", field=path, code=InvalidBooking.OPTION
+            )
         return value
     if not isinstance(value, str):
         raise InvalidBooking("must be a string", field=path)
     value = value.strip()
     limit = 5000 if kind == types.MULTI_LINE_TEXT else 500
     if len(value) > limit:
-        raise InvalidBooking(f"must be at most {limit} characters", field=path)
+        raise InvalidBooking(
+            f"must be at most {limit} characters",
+            field=path,
+            code=InvalidBooking.TOO_LONG,
+            limit=limit,
+        )
     if kind in (types.DROPDOWN, types.RADIO_BUTTON) and value not in definition.options:
-        raise InvalidBooking("is not one of the options", field=path)
+        raise InvalidBooking("is not one of the options", field=path, code=InvalidBooking.OPTION)
     if kind == types.EMAIL and not valid_address(value):
-        raise InvalidBooking("must be an email address", field=path)
+        raise InvalidBooking("must be an email address", field=path, code=InvalidBooking.EMAIL)
     if kind == types.PHONE_NUMBER and not PHONE.match(value):
-        raise InvalidBooking("must be a phone number", field=path)
+        raise InvalidBooking("must be a phone number", field=path, code=InvalidBooking.PHONE)
     if kind == types.DATE:
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise InvalidBooking("must be a date such as 2026-12-24", field=path) from None
+            raise InvalidBooking(
+                "must be a date such as 2026-12-24", field=path, code=InvalidBooking.DATE
+            ) from None
     if definition.pattern and not answer_matches(definition.pattern, value):
-        raise InvalidBooking("does not have the expected form", field=path)
+        raise InvalidBooking(
+            "does not have the expected form", field=path, code=InvalidBooking.PATTERN
+        )
     return value

@@ -13,7 +13,28 @@ class WrongState(Conflict):
 
 
 class InvalidBooking(BadRequest):
-    """The request itself is wrong; the message names the field."""
+    """The request itself is wrong; the message names the field. ``code`` says which rule
+    refused it (the hosted page words it for the guest by code, not by the API's English);
+    ``limit`` is the number a "too long" or "too many" rule allows."""
+
+    REQUIRED = "required"
+    UNCHECKED = "unchecked"
+    EMAIL = "email"
+    PHONE = "phone"
+    DATE = "date"
+    OPTION = "option"
+    PATTERN = "pattern"
+    ONE_LINE = "one_line"
+    TOO_LONG = "too_long"
+    TOO_MANY_GUESTS = "too_many_guests"
+    LANGUAGE = "language"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str = "", limit: int | None = None
+    ):
+        super().__init__(message, field=field)
+        self.code = code
+        self.limit = limit
 
 
 class TooLateToCancel(BadRequest):

@@ -15,8 +15,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bookings.guest_input import (
-    LANGUAGE_CODE_EXPECTED,
-    MAX_ADDITIONAL_GUESTS,
     clean_answer,
     clean_email,
     clean_name,
@@ -202,30 +200,26 @@ def additional_guest_list(text: str) -> list[dict]:
 
 
 # clean_guest's messages (English, for the API) → what the page says, per language.
-def friendly(message: str, field_name: str = "") -> str:
-    if message == "is required":
-        return _("Please fill in this field.")
-    if message == "must be checked":
-        return _("Please tick this box to continue.")
-    if message == "must be an email address":
-        return _("Please enter an email address such as name@example.com.")
-    if message == "must be a phone number":
-        return _("Please enter a phone number (digits, spaces and + ( ) - . only).")
-    if message.startswith("must be a date"):
-        return _("Please enter a date.")
-    if message.endswith("is not one of the options") or message == "must be a list of options":
-        return _("Please choose one of the options.")
-    if message == "does not have the expected form":
-        return _("This doesn't have the form the organizer asked for.")
-    if message.startswith("must be one line"):
-        return _("Please use one line of at most 200 characters.")
-    if match := re.fullmatch(r"must be at most (\d+) characters", message):
-        return _("Please use at most %(limit)s characters.") % {"limit": match[1]}
-    if message.startswith("at most"):
-        return _("You can add at most %(limit)s guests.") % {"limit": MAX_ADDITIONAL_GUESTS}
-    if message == LANGUAGE_CODE_EXPECTED:
-        return _("Please choose a language from the list.")
-    return message
+def friendly(problem: InvalidBooking, message: str) -> str:
+    """The guest's words for a refusal, chosen by its rule (``problem.code``); a refusal
+    without one keeps the API's message."""
+    code, limit = problem.code, problem.limit
+    words = {
+        InvalidBooking.REQUIRED: _("Please fill in this field."),
+        InvalidBooking.UNCHECKED: _("Please tick this box to continue."),
+        InvalidBooking.EMAIL: _("Please enter an email address such as name@example.com."),
+        InvalidBooking.PHONE: _("Please enter a phone number (digits, spaces and + ( ) - . only)."),
+        InvalidBooking.DATE: _("Please enter a date."),
+        InvalidBooking.OPTION: _("Please choose one of the options."),
+        InvalidBooking.PATTERN: _("This doesn't have the form the organizer asked for."),
+        InvalidBooking.ONE_LINE: _("Please use one line of at most 200 characters."),
+        InvalidBooking.LANGUAGE: _("Please choose a language from the list."),
+    }
+    if code == InvalidBooking.TOO_LONG:
+        return _("Please use at most %(limit)s characters.") % {"limit": limit}
+    if code == InvalidBooking.TOO_MANY_GUESTS:
+        return _("You can add at most %(limit)s guests.") % {"limit": limit}
+    return words.get(code, message)
 
 
 def field_problems(form: GuestForm, definitions) -> list[InvalidBooking]:
@@ -281,8 +275,8 @@ def attach_error(form: GuestForm, problem: InvalidBooking, guests_text: str = ""
         target = None
     target = target or form.fields[0]
     if target.kind == "hidden":
-        form.general = f"{target.label}: {friendly(message, path)}"
+        form.general = f"{target.label}: {friendly(problem, message)}"
     else:
-        target.error = friendly(message, path)
+        target.error = friendly(problem, message)
     form.errors += 1
     return target
