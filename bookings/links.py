@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from bookings.models import Booking
 from pages import page_urls, tokens
 
 SALT_BYTES = 16
@@ -145,8 +146,6 @@ def organizer_link_booking(token: str):
     """(booking, problem) for an organizer link token: problem is "" when the link can be
     used, else "expired", "invalid" or "used" (the booking is returned when it is known,
     so a page can say what became of it). The one check every entry point uses."""
-    from bookings.models import Booking
-
     if not isinstance(token, str) or not token:
         return None, "invalid"
     try:

@@ -7,10 +7,10 @@ import uuid
 from celery import shared_task
 
 from bookings import idempotency
-from bookings.notifications import sending
+from bookings.notifications import outbox, sending
 
 
-@shared_task(name="bookings.send_outbox_message", ignore_result=True)
+@shared_task(name=outbox.SEND_TASK, ignore_result=True)
 def send_outbox_message(message_id: str, ticket: str | None = None) -> str:
     return sending.deliver(uuid.UUID(message_id), ticket)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -50,26 +50,3 @@ def outage_page() -> HttpResponse:
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-class DatabaseOutageMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception):
-        if not is_outage(exception):
-            return None
-        log_outage(request, exception)
-        dialect = api_dialect(request)
-        if dialect is None:
-            return outage_page()
-        from pages.api.errors import error_body
-
-        response = JsonResponse(
-            error_body(dialect, SERVICE_UNAVAILABLE, OUTAGE_MESSAGE), status=503
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it is the first to see a view's exception: a database out of reach is a
     # 503 with Retry-After (a page, or the API dialect's envelope), not the 500 page.
-    "pages.database_outage.DatabaseOutageMiddleware",
+    "pages.api.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "scheduler_site.urls"

@@ -40,7 +40,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 
-from bookings.notifications import calendar_invites, outbox, recipients, reminders, webhooks
+from bookings.models import OutboxMessage
+from bookings.notifications import calendar_invites, emails, outbox, recipients, reminders, webhooks
 from pages.unix_time import to_unix
 
 __all__ = [
@@ -235,9 +236,6 @@ def keep_owed_messages(booking_ids) -> None:
     """Before these bookings' rows are deleted: each email still owed is rendered now into
     its outbox row (which outlives the booking, its link set to null), so it is sent all
     the same; a webhook's payload is in its row already. Reminders are no longer owed."""
-    from bookings.models import OutboxMessage
-    from bookings.notifications import emails
-
     owed = OutboxMessage.objects.filter(
         booking_id__in=booking_ids,
         status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],

@@ -64,6 +64,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -74,6 +75,9 @@ from bookings.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
+
+# The Celery task that sends one row (bookings/tasks.py registers it under this name).
+SEND_TASK = "bookings.send_outbox_message"
 
 
 def _seconds(*values: float) -> tuple[dt.timedelta, ...]:
@@ -223,19 +227,19 @@ def enqueue_many(
     its kind's queue. Returns
     how many were handed over: all, or those before the broker failed. Never raises: a
     row not handed over stays in the outbox and the next sweep sends it."""
-    from bookings.tasks import send_outbox_message
-
     if not items:
         return 0
     handed_over = 0
-    app = send_outbox_message.app
+    app = current_app
     try:
         # One connection per batch, trying once: kombu would otherwise retry a refused
         # connection for seconds, and a booking's answer must not wait on a broker
         # that is down (the sweep is the fallback).
         with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
             for message_id, ticket, kind in items:
-                send_outbox_message.apply_async(
+                # By name: the task module imports this one, not the other way round.
+                app.send_task(
+                    SEND_TASK,
                     args=[str(message_id), ticket],
                     queue=queue_for(kind),
                     countdown=countdown,

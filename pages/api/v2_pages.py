@@ -16,6 +16,7 @@ from pages import page_urls
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.configuration_input import read_configuration, web_address
+from pages.api.configuration_output import configuration_json
 from pages.api.errors import BadRequest
 from pages.models import AdditionalField, Configuration, Grant, Reminder
 from pages.services import ConfigurationChanges
@@ -382,8 +383,6 @@ def read_page(
     is (a v2 PUT may send part of the config) and the translation over the
     configuration's v3 body, so fields only the v3 dialect has (interval, description,
     ...) are kept."""
-    from pages.api.configuration_output import configuration_json
-
     body = p.as_object(body, "body")
     if configuration is None:
         v3, extra = translate(body, grants, creating=True)

@@ -6,6 +6,7 @@ so a saved form is one the services accept; the messages are for a person at a f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import forms
@@ -175,8 +176,6 @@ class OpenHoursForm(forms.Form):
         return zone
 
     def clean_exdates(self) -> tuple[str, ...]:
-        import datetime as dt
-
         dates = [d.strip() for d in self.cleaned_data["exdates"].split(",") if d.strip()]
         for date in dates:
             try:

@@ -3,6 +3,7 @@ participants, their open hours, reminders and the guest form's additional fields
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -224,8 +225,6 @@ def validate_days(value: object) -> None:
 
 
 def validate_exdates(value: object) -> None:
-    import datetime
-
     if not isinstance(value, list):
         raise ValidationError("Exdates are a list of YYYY-MM-DD dates.")
     for item in value:
