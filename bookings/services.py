@@ -16,6 +16,7 @@ transactions begin IMMEDIATE (settings), which serializes them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -38,6 +39,8 @@ from pages.unix_time import from_unix, to_unix
 logger = logging.getLogger(__name__)
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that ran out
+# The exclusion constraint on hosts' blocked time (bookings/migrations/0002).
+HOST_OVERLAP_CONSTRAINT = "booking_host_no_overlap"
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,16 @@ def _atomic_booking_write(function):
     """Run ``function`` in one transaction; turn the database's own refusals (the
     exclusion constraint, a lock wait that timed out) into a 409."""
 
+    @functools.wraps(function)
     def run(*args, **kwargs):
         try:
             with transaction.atomic():
                 return function(*args, **kwargs)
         except IntegrityError as exc:
-            if "booking_host_no_overlap" in str(exc):
+            # By the constraint's name, as PostgreSQL reports it (psycopg's diagnostics),
+            # not by the wording of its message.
+            diagnostics = getattr(exc.__cause__, "diag", None)
+            if getattr(diagnostics, "constraint_name", None) == HOST_OVERLAP_CONSTRAINT:
                 logger.warning("exclusion constraint refused an overlapping booking")
                 raise SlotUnavailable(
                     "This time was just booked by someone else.", field="start_time"
@@ -168,8 +175,6 @@ def _atomic_booking_write(function):
                 ) from exc
             raise
 
-    run.__name__ = function.__name__
-    run.__doc__ = function.__doc__
     return run
 
 
