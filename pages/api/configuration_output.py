@@ -63,7 +63,8 @@ def participant_json(participant: Participant) -> dict:
 
 
 def configuration_json(configuration: Configuration) -> dict:
-    """Expects ``with_related`` (else it still works, with more queries)."""
+    """Expects ``with_related`` (else it still works, with more queries). Fields a client
+    sent that we do not model come back as they were sent (kept in ``extra``)."""
     c = configuration
     extra = c.extra or {}
     unknown = {k: v for k, v in extra.items() if k not in TOP_LEVEL_KEYS | READ_ONLY_KEYS}
@@ -76,67 +77,76 @@ def configuration_json(configuration: Configuration) -> dict:
         "requires_session_auth": c.requires_session_auth,
         "locale": c.locale,
         "participants": [participant_json(person) for person in c.participants.all()],
-        "availability": {
-            **nested.get("availability", {}),
-            "duration_minutes": c.duration_minutes,
-            "interval_minutes": c.effective_interval_minutes,
-            "round_to": c.round_to,
-            "availability_rules": {
-                "availability_method": c.availability_method,
-                "buffer": {"before": c.buffer_before, "after": c.buffer_after},
-                "default_open_hours": [
-                    open_hours_json(row) for row in c.open_hours.all() if row.participant_id is None
-                ],
-                "round_robin_group_id": c.round_robin_group_id,
-                "tentative_as_busy": c.tentative_as_busy,
-            },
-        },
-        "event_booking": {
-            **nested.get("event_booking", {}),
-            "title": c.title,
-            "description": c.description,
-            "location": c.location,
-            "timezone": c.timezone,
-            "booking_type": c.booking_type,
-            "hide_participants": c.hide_participants,
-            "disable_emails": c.disable_emails,
-            "reminders": [
-                {
-                    "type": r.type,
-                    "minutes_before_event": r.minutes_before_event,
-                    "recipient": r.recipient,
-                    "email_subject": r.email_subject,
-                }
-                for r in c.reminders.all()
-            ],
-            "capacity": c.capacity,
-        },
-        "scheduler": {
-            **nested.get("scheduler", {}),
-            "available_days_in_future": c.available_days_in_future,
-            "min_booking_notice": c.min_booking_notice,
-            "min_cancellation_notice": c.min_cancellation_notice,
-            "cancellation_policy": c.cancellation_policy,
-            "confirmation_redirect_url": c.confirmation_redirect_url,
-            "rescheduling_url": c.rescheduling_url,
-            "cancellation_url": c.cancellation_url,
-            "organizer_confirmation_url": c.organizer_confirmation_url,
-            "hide_rescheduling_options": c.hide_rescheduling_options,
-            "hide_cancellation_options": c.hide_cancellation_options,
-            "hide_additional_guests": c.hide_additional_guests,
-            "additional_fields": {
-                f.key: {
-                    "label": f.label,
-                    "type": f.type,
-                    "required": f.required,
-                    "default": f.default,
-                    "pattern": f.pattern,
-                    "order": f.order,
-                    "options": list(f.options),
-                }
-                for f in c.additional_fields.all()
-            },
-            "email_template": c.email_template or {},
-        },
+        "availability": {**nested.get("availability", {}), **_availability_json(c)},
+        "event_booking": {**nested.get("event_booking", {}), **_event_booking_json(c)},
+        "scheduler": {**nested.get("scheduler", {}), **_scheduler_json(c)},
         "appearance": c.appearance or {},
+    }
+
+
+def _availability_json(c: Configuration) -> dict:
+    return {
+        "duration_minutes": c.duration_minutes,
+        "interval_minutes": c.effective_interval_minutes,
+        "round_to": c.round_to,
+        "availability_rules": {
+            "availability_method": c.availability_method,
+            "buffer": {"before": c.buffer_before, "after": c.buffer_after},
+            "default_open_hours": [
+                open_hours_json(row) for row in c.open_hours.all() if row.participant_id is None
+            ],
+            "round_robin_group_id": c.round_robin_group_id,
+            "tentative_as_busy": c.tentative_as_busy,
+        },
+    }
+
+
+def _event_booking_json(c: Configuration) -> dict:
+    return {
+        "title": c.title,
+        "description": c.description,
+        "location": c.location,
+        "timezone": c.timezone,
+        "booking_type": c.booking_type,
+        "hide_participants": c.hide_participants,
+        "disable_emails": c.disable_emails,
+        "reminders": [
+            {
+                "type": r.type,
+                "minutes_before_event": r.minutes_before_event,
+                "recipient": r.recipient,
+                "email_subject": r.email_subject,
+            }
+            for r in c.reminders.all()
+        ],
+        "capacity": c.capacity,
+    }
+
+
+def _scheduler_json(c: Configuration) -> dict:
+    return {
+        "available_days_in_future": c.available_days_in_future,
+        "min_booking_notice": c.min_booking_notice,
+        "min_cancellation_notice": c.min_cancellation_notice,
+        "cancellation_policy": c.cancellation_policy,
+        "confirmation_redirect_url": c.confirmation_redirect_url,
+        "rescheduling_url": c.rescheduling_url,
+        "cancellation_url": c.cancellation_url,
+        "organizer_confirmation_url": c.organizer_confirmation_url,
+        "hide_rescheduling_options": c.hide_rescheduling_options,
+        "hide_cancellation_options": c.hide_cancellation_options,
+        "hide_additional_guests": c.hide_additional_guests,
+        "additional_fields": {
+            f.key: {
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "default": f.default,
+                "pattern": f.pattern,
+                "order": f.order,
+                "options": list(f.options),
+            }
+            for f in c.additional_fields.all()
+        },
+        "email_template": c.email_template or {},
     }
