@@ -314,12 +314,15 @@ class BookingView(SchedulingView):
 
 
 def check_organizer_link(booking: Booking, salt) -> None:
-    """The PUT's ``salt`` is the token of the organizer's emailed link: valid, unexpired,
-    for this booking, and not used yet."""
-    found, problem = links.organizer_link_booking(salt)
+    """The PUT's ``salt`` is the organizer's secret: the salt of the organizer's booking
+    reference (what the web component sends), or the token of our emailed link; valid,
+    unexpired, for this booking, and not used yet."""
+    found, problem = booking, links.organizer_salt_problem(booking, salt)
+    if problem is None:
+        found, problem = links.organizer_link_booking(salt)
     if problem == "expired":
         raise Unauthorized("The organizer link is expired.")
-    if found is None or found.id != booking.id:
+    if problem == "invalid" or found is None or found.id != booking.id:
         raise Unauthorized("Give the API key, a session, or this booking's organizer link salt.")
     if problem:
         raise Unauthorized("The organizer link was already used.")
