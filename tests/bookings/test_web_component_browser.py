@@ -18,7 +18,7 @@ from bookings import links
 from bookings.models import Booking, OutboxMessage
 from bookings.notifications.emails import build
 from pages.models import Configuration, OpenHours, Participant
-from pages.services import create_grant
+from pages.services import create_api_key, create_grant
 from tests.bookings import web_component
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -288,3 +288,50 @@ def test_an_organizer_confirms_a_pending_booking_in_the_components_confirmation_
     page.get_by_text("Your booking has been confirmed successfully!").wait_for()
     screenshot(page, "2-confirmed")
     assert Booking.objects.get().status == "booked"
+
+
+def test_a_private_configuration_books_through_the_component_with_its_session(
+    component_site, guest_browser, live_server, screenshot, client
+):
+    configuration = make_page("private", requires_session_auth=True)
+    _, key = create_api_key(name="site backend")
+    session = client.post(
+        "/v3/scheduling/sessions",
+        {"configuration_id": str(configuration.pk), "time_to_live": 10},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    ).json()["data"]["session_id"]
+    page = guest_browser
+    # The site's backend made the session; the page gives it to the component alone.
+    open_loaded(
+        page, component_site.page("private", scheduler_api_url=live_server.url, session_id=session)
+    )
+    pick_a_time(page, 1)
+    page.locator("#name input").fill("Grace Guest")
+    page.locator("#email input").fill("grace@example.com")
+    assert answer_to(page, "POST", page.get_by_role("button", name="Book now").click) == 200
+    page.get_by_text("Booking confirmed!").wait_for()
+    screenshot(page, "1-booked")
+    assert Booking.objects.get().configuration_id == configuration.pk
+    # Every call carried the session in Authorization, which the preflights allowed.
+    ours = [r for r in page.requests if r.url.startswith(live_server.url)]
+    assert ours and all(r.headers.get("authorization") == f"Bearer {session}" for r in ours)
+
+
+def test_a_public_configuration_by_slug_books_through_the_component(
+    component_site, guest_browser, live_server
+):
+    make_page("by-slug")
+    page = guest_browser
+    open_loaded(
+        page,
+        component_site.page(
+            "slug", scheduler_api_url=live_server.url, slug="by-slug", client_id="any-client"
+        ),
+    )
+    pick_a_time(page, 0)
+    page.locator("#name input").fill("Grace Guest")
+    page.locator("#email input").fill("grace@example.com")
+    assert answer_to(page, "POST", page.get_by_role("button", name="Book now").click) == 200
+    page.get_by_text("Booking confirmed!").wait_for()
+    assert Booking.objects.get().configuration.slug == "by-slug"
