@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import time
 import uuid
@@ -119,6 +120,9 @@ def organizer_confirmation_url(booking) -> str:
 # is never read as the organizer's; the HMAC's own prefix keeps them apart as well.
 ORGANIZER_SALT_TIME_BYTES = 8
 ORGANIZER_SALT_MAC_BYTES = 16
+# Unpadded URL-safe base64 of the 24 bytes: 32 characters (b64decode alone would skip
+# other characters, so a signed link token could be misread as a salt).
+URL_SAFE_BASE64 = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def _organizer_mac(booking_id: uuid.UUID, nonce: str, issued: bytes) -> bytes:
@@ -149,7 +153,7 @@ def organizer_booking_ref(booking, *, issued: int | None = None) -> str:
 def organizer_salt_problem(booking, salt: str) -> str | None:
     """None when ``salt`` is not an organizer salt at all; else "" when it is this
     booking's and can be used, or "expired", "invalid" or "used"."""
-    if not isinstance(salt, str) or len(salt) > 64:
+    if not isinstance(salt, str) or not URL_SAFE_BASE64.fullmatch(salt):
         return None
     try:
         raw = base64.urlsafe_b64decode(salt + "=" * (-len(salt) % 4))
