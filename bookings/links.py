@@ -23,7 +23,9 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
+import time
 import uuid
 
 from django.conf import settings
@@ -107,16 +109,85 @@ def organizer_link_token(booking) -> str:
 
 
 def organizer_confirmation_url(booking) -> str:
-    """The organizer's confirm/decline page for a pending booking."""
-    token = organizer_link_token(booking)
+    """The organizer's confirm/decline page for a pending booking: ours, or the
+    configuration's ``organizer_confirmation_url`` with ``:booking_ref`` replaced by the
+    organizer's booking reference (what the Scheduling web component decodes)."""
     custom = booking.configuration.organizer_confirmation_url
     if (
         custom
         and ":booking_ref" in custom
-        and (address := page_urls.renderable(custom.replace(":booking_ref", token)))
+        and (
+            address := page_urls.renderable(
+                custom.replace(":booking_ref", organizer_booking_ref(booking))
+            )
+        )
     ):
         return address
-    return absolute(reverse("organizer-confirmation", args=[token]))
+    return absolute(reverse("organizer-confirmation", args=[organizer_link_token(booking)]))
+
+
+# The organizer's booking reference has the guest's booking_ref shape (configuration
+# UUID bytes + booking UUID bytes + salt), so the web component reads it as it reads any
+# booking reference, and sends the salt back with `PUT {status, salt}`. Its salt is the
+# organizer's secret: the time it was issued, and a keyed HMAC (SECRET_KEY) of the
+# booking, that time and the booking's organizer nonce (random, cleared when the booking
+# is decided). So it expires (SCHEDULER_CONFIRM_LINK_MAX_AGE), works once, cannot be made
+# without the key and the nonce, and is never stored: only the nonce is, which alone
+# makes no salt. Its length (24 bytes) is not the guest's (16), so a guest's reference
+# is never read as the organizer's; the HMAC's own prefix keeps them apart as well.
+ORGANIZER_SALT_TIME_BYTES = 8
+ORGANIZER_SALT_MAC_BYTES = 16
+# Unpadded URL-safe base64 of the 24 bytes: 32 characters (b64decode alone would skip
+# other characters, so a signed link token could be misread as a salt).
+URL_SAFE_BASE64 = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def _organizer_mac(booking_id: uuid.UUID, nonce: str, issued: bytes) -> bytes:
+    key = settings.SECRET_KEY.encode()
+    message = b"organizer-ref:" + booking_id.bytes + issued + nonce.encode()
+    return hmac.new(key, message, hashlib.sha256).digest()[:ORGANIZER_SALT_MAC_BYTES]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def organizer_salt(booking, *, issued: int | None = None) -> str:
+    """The organizer's secret for a pending booking, as the PUT's ``salt``."""
+    issued = int(time.time()) if issued is None else issued
+    stamp = issued.to_bytes(ORGANIZER_SALT_TIME_BYTES, "big")
+    return _b64(stamp + _organizer_mac(booking.id, booking.organizer_link_nonce, stamp))
+
+
+def organizer_booking_ref(booking, *, issued: int | None = None) -> str:
+    """configuration id + booking id + the organizer's salt: what ``:booking_ref`` becomes
+    in a configuration's organizer_confirmation_url."""
+    salt = organizer_salt(booking, issued=issued)
+    raw = booking.configuration_id.bytes + booking.id.bytes
+    return _b64(raw + base64.urlsafe_b64decode(salt + "=" * (-len(salt) % 4)))
+
+
+def organizer_salt_problem(booking, salt: str) -> str | None:
+    """None when ``salt`` is not an organizer salt at all; else "" when it is this
+    booking's and can be used, or "expired", "invalid" or "used"."""
+    if not isinstance(salt, str) or not URL_SAFE_BASE64.fullmatch(salt):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(salt + "=" * (-len(salt) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != ORGANIZER_SALT_TIME_BYTES + ORGANIZER_SALT_MAC_BYTES:
+        return None
+    stamp, mac = raw[:ORGANIZER_SALT_TIME_BYTES], raw[ORGANIZER_SALT_TIME_BYTES:]
+    nonce = booking.organizer_link_nonce
+    if not nonce or booking.status != booking.Status.PENDING:
+        return "used"
+    if not hmac.compare_digest(mac, _organizer_mac(booking.id, nonce, stamp)):
+        return "invalid"
+    age = time.time() - int.from_bytes(stamp, "big")
+    if age > settings.SCHEDULER_CONFIRM_LINK_MAX_AGE.total_seconds() or age < -300:
+        return "expired"
+    return ""
 
 
 class LinkProblem(Exception):

@@ -42,11 +42,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "corsheaders",
     "pages",
     "bookings",
 ]
 
 MIDDLEWARE = [
+    # First, so that preflights and error answers from later middleware carry the headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -312,5 +315,26 @@ SCHEDULER_CONFIRM_LINK_MAX_AGE = timedelta(days=7)
 # Sites that may send a page's edit token straight into the Schedule Editor (the page
 # owners' apps). From any other site the editor first asks the person to confirm.
 SCHEDULER_EDITOR_ORIGINS = env.env_origins(ENV, "SCHEDULER_EDITOR_ORIGINS")
+# CORS (django-cors-headers) for the scheduling routes a guest's browser calls: the
+# Scheduling web component (@nylas/web-elements) on the customer's own site. Only these
+# routes: the organizer's routes (configurations, grants, webhooks) are server-to-server
+# and answer no browser from another origin. No cookies: these routes take a bearer
+# session or nothing, so credentials are never allowed.
+SCHEDULER_CORS_ORIGINS = env.env_origins(ENV, "SCHEDULER_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/v3/scheduling/(availability|bookings|sessions|ui-settings)(/[^/]*)?$"
+CORS_ALLOW_ALL_ORIGINS = not SCHEDULER_CORS_ORIGINS
+CORS_ALLOWED_ORIGINS = SCHEDULER_CORS_ORIGINS
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    # Sent by the web component on every call.
+    "x-source",
+    "x-nylas-web-elements-version",
+    "x-nylas-application-public-id",
+]
+CORS_EXPOSE_HEADERS = ["retry-after"]
 # Test-only switch for the control run of the double-booking race test: never set it.
 SCHEDULER_DISABLE_BOOKING_LOCKS = False

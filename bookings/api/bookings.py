@@ -16,7 +16,12 @@ from bookings import links, services
 from bookings.api import schemas
 from bookings.api.availability import SchedulingView
 from bookings.api.public_limits import guest_email_of, limit_public_write
-from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
+from bookings.api.scoping import (
+    parse_uuid,
+    public_configuration_in_query,
+    require_caller,
+    scheduling_configuration,
+)
 from bookings.guest_input import clean_guest
 from bookings.idempotency import request_digest, run_once
 from bookings.models import Booking, Session
@@ -179,7 +184,8 @@ def _without_ref(body: dict) -> dict:
 def reachable_booking(request, booking_id: str, *, allow_salt: bool = False) -> Booking:
     """The booking named in the path (its id, or a guest's booking_ref), if the caller may
     act on it: the API key; a grant hosting it or owning its configuration; a session of
-    its configuration; anyone holding its booking_ref; or (PUT) the organizer's link."""
+    its configuration; anyone holding its booking_ref; anyone naming its public
+    configuration in the query; or (PUT) the organizer's link."""
     queryset = Booking.objects.select_related("configuration__grant", "organizer", "event")
     parsed_ref = links.parse_booking_ref(booking_id)
     if parsed_ref is not None:
@@ -193,15 +199,25 @@ def reachable_booking(request, booking_id: str, *, allow_salt: bool = False) -> 
         raise NotFound("No booking with this ID or reference.") from None
     booking = queryset.filter(pk=pk).first()
     caller: Caller | None = request.auth
+    if booking is not None and caller_reaches(caller, booking):
+        return booking
+    public = public_configuration_in_query(request)
+    if public is not None:
+        # A public configuration's bookings are reachable by id with its id or slug in
+        # the query, as on the hosted service; the id must be one of its bookings.
+        if booking is None or booking.configuration_id != public.pk:
+            raise NotFound("No booking with this ID in this configuration.")
+        return booking
     if caller is None:
         if allow_salt and isinstance(request.data, dict) and request.data.get("salt"):
             if booking is None:
                 raise NotFound("No booking with this ID.")
             return booking  # the organizer's link token is checked by the PUT handler
-        raise Unauthorized("Give the API key, a session, or use the booking reference.")
-    if booking is None or not caller_reaches(caller, booking):
-        raise NotFound("No booking with this ID.")
-    return booking
+        raise Unauthorized(
+            "Give the API key, a session, the booking reference, or (for a public "
+            "configuration) its configuration_id or slug in the query."
+        )
+    raise NotFound("No booking with this ID.")
 
 
 def caller_reaches(caller: Caller | None, booking: Booking) -> bool:
@@ -229,7 +245,9 @@ class BookingView(SchedulingView):
     @extend_schema(
         operation_id="bookings_get",
         tags=["bookings"],
-        summary="A booking (by id with a key, session or grant token, or by booking_ref)",
+        summary="A booking (by id with a key, session or grant token, or with its public "
+        "configuration in the query; or by booking_ref)",
+        parameters=schemas.BOOKING_SCOPE_PARAMETERS,
         responses=schemas.v3_responses(schemas.enveloped("BookingResponse", schemas.BOOKING())),
     )
     def get(self, request, booking_id):
@@ -268,6 +286,7 @@ class BookingView(SchedulingView):
         operation_id="bookings_reschedule",
         tags=["bookings"],
         summary="Reschedule to an offered slot",
+        parameters=schemas.BOOKING_SCOPE_PARAMETERS,
         request=schemas.BOOKING_MOVE,
         responses=schemas.v3_responses(
             schemas.enveloped("BookingRescheduleResponse", schemas.BOOKING()), 409, 429
@@ -289,6 +308,7 @@ class BookingView(SchedulingView):
         operation_id="bookings_cancel",
         tags=["bookings"],
         summary="Cancel a booking",
+        parameters=schemas.BOOKING_SCOPE_PARAMETERS,
         request=schemas.BOOKING_CANCEL,
         responses=schemas.v3_responses(schemas.DELETED, 409, 429),
     )
@@ -296,18 +316,24 @@ class BookingView(SchedulingView):
         booking = reachable_booking(request, booking_id)
         limit_public_write(request, booking.guest_email)
         body = request.data if isinstance(request.data, dict) else {}
+        # The web component sends {"action": "cancel", "cancellation_reason": ...}.
+        if body.get("action") is not None:
+            p.one_of(body["action"], "action", ("cancel",))
         reason = p.text(body.get("cancellation_reason") or "", "cancellation_reason")
         services.cancel_booking(booking=booking, reason=reason)
         return v3_deleted()
 
 
 def check_organizer_link(booking: Booking, salt) -> None:
-    """The PUT's ``salt`` is the token of the organizer's emailed link: valid, unexpired,
-    for this booking, and not used yet."""
-    found, problem = links.organizer_link_booking(salt)
+    """The PUT's ``salt`` is the organizer's secret: the salt of the organizer's booking
+    reference (what the web component sends), or the token of our emailed link; valid,
+    unexpired, for this booking, and not used yet."""
+    found, problem = booking, links.organizer_salt_problem(booking, salt)
+    if problem is None:
+        found, problem = links.organizer_link_booking(salt)
     if problem == "expired":
         raise Unauthorized("The organizer link is expired.")
-    if found is None or found.id != booking.id:
+    if problem == "invalid" or found is None or found.id != booking.id:
         raise Unauthorized("Give the API key, a session, or this booking's organizer link salt.")
     if problem:
         raise Unauthorized("The organizer link was already used.")

@@ -98,6 +98,17 @@ AVAILABILITY_PARAMETERS = [
         description="Leave this booking's own time out (rescheduling).",
     ),
 ]
+# GET, PATCH and DELETE of a booking by its id: a public configuration's bookings need no
+# header when the query names that configuration (seed 001).
+BOOKING_SCOPE_PARAMETERS = [
+    OpenApiParameter(
+        "configuration_id",
+        {"type": "string", "format": "uuid"},
+        description="The booking's public configuration: then no Authorization is needed.",
+    ),
+    OpenApiParameter("slug", str, description="Or the public configuration's slug."),
+    OpenApiParameter("client_id", str, description="Accepted and ignored (the web component)."),
+]
 OPEN_HOURS = inline_serializer(
     name="OpenHoursRequest",
     fields={
@@ -305,7 +316,11 @@ BOOKING_MOVE = inline_serializer(
 )
 BOOKING_CANCEL = inline_serializer(
     name="BookingCancel",
-    fields={"cancellation_reason": serializers.CharField(required=False)},
+    fields={
+        "cancellation_reason": serializers.CharField(required=False),
+        # What the Scheduling web component sends; "cancel" is the only action.
+        "action": serializers.ChoiceField(choices=["cancel"], required=False),
+    },
 )
 SESSION_REQUEST = inline_serializer(
     name="SessionRequest",

@@ -65,3 +65,27 @@ def scheduling_configuration(request) -> Configuration:
     if not configuration.requires_session_auth:
         return configuration
     raise NotFound("No configuration with this ID or slug.")
+
+
+def public_configuration_in_query(request) -> Configuration | None:
+    """The public configuration named by ``configuration_id`` or ``slug`` in the query,
+    through which anyone may read, reschedule or cancel one of its bookings by id (seed
+    001, "Manage existing bookings"). None when the query names none, or names a private
+    one and the caller has credentials (which are then judged on their own); 404 when it
+    names no configuration; 401 when it names a private one and there are no credentials.
+    """
+    params = request.query_params
+    configuration_id, slug = params.get("configuration_id"), params.get("slug")
+    if configuration_id:
+        configuration = configuration_by(pk=parse_uuid(configuration_id, "configuration_id"))
+    elif slug:
+        configuration = configuration_by(slug=slug)
+    else:
+        return None
+    if configuration is None:
+        raise NotFound("No configuration with this ID or slug.")
+    if not configuration.requires_session_auth:
+        return configuration
+    if request.auth is None:
+        raise Unauthorized("This configuration is private: it needs a session.")
+    return None

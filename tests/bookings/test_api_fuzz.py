@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 from scheduler_site.wsgi import application
 
 SCHEDULING_PATHS = (
-    r"^(/v3/scheduling/(availability|bookings(/\{booking_id\})?|sessions(/\{session_id\})?)"
+    r"^(/v3/scheduling/(availability|ui-settings|bookings(/\{booking_id\})?|sessions(/\{session_id\})?)"
     r"|/v3/calendars/availability|/v3/grants/\{grant_id\}/calendars/free-busy"
     r"|/v3/grants/\{grant_id\}/scheduling/configurations/\{configuration_id\}/explain"
     r"|/calendars/(availability|free-busy))$"
