@@ -211,6 +211,9 @@ def workers(transactional_db, tmp_path, queue):
             "SCHEDULER_NOTIFICATIONS_QUEUE": queue,
             "SCHEDULER_OUTBOX_SWEEP_SECONDS": "1",
             "SCHEDULER_OUTBOX_LEASE_SECONDS": str(lease),
+            # The tests' webhook receivers listen on loopback, which the outbound policy
+            # refuses unless listed (pages/outbound.py).
+            "SCHEDULER_PRIVATE_DESTINATIONS": "127.0.0.1/32",
             **(environ_extra or {}),
         }
         environ.pop("REDIS_URL", None)
