@@ -257,6 +257,14 @@ def _text(value) -> str:
 
 
 def template_context(message: OutboxMessage, booking: Booking) -> dict:
+    """What an email's templates show: the booking as the row's saved context describes
+    it (in the reader's zone), then the links this purpose and reader get."""
+    context = _booking_context(message, booking)
+    context.update(_links_context(message, booking, context))
+    return context
+
+
+def _booking_context(message: OutboxMessage, booking: Booking) -> dict:
     configuration = booking.configuration
     saved = message.context
     zone_name = saved.get("timezone") or "UTC"
@@ -301,32 +309,41 @@ def template_context(message: OutboxMessage, booking: Booking) -> dict:
     if saved.get("minutes_before"):
         context["starts_in"] = format_starts_in(int(saved["minutes_before"]))
         context["custom_subject"] = saved.get("email_subject", "")
+    return context
+
+
+def _links_context(message: OutboxMessage, booking: Booking, context: dict) -> dict:
+    """The links of this email: the guest's page, booking again, the organizer's
+    decision and page, the web calendars. NotOwed when a request is no longer waiting."""
+    configuration, saved = booking.configuration, message.context
+    links_of: dict = {}
     if context["to_guest"] and booking.status != Booking.Status.CANCELLED:
         can_reschedule = not configuration.hide_rescheduling_options
         can_cancel = not configuration.hide_cancellation_options
         if can_reschedule or can_cancel:
-            context["manage_url"] = links.guest_manage_url(booking)
-            context["can_reschedule"], context["can_cancel"] = can_reschedule, can_cancel
+            links_of["manage_url"] = links.guest_manage_url(booking)
+            links_of["can_reschedule"], links_of["can_cancel"] = can_reschedule, can_cancel
     if context["to_guest"] and message.purpose in ("cancelled", "declined"):
-        context["book_again_url"] = links.booking_page_url(configuration)
+        links_of["book_again_url"] = links.booking_page_url(configuration)
     if message.purpose == "organizer_request":
         if booking.status != Booking.Status.PENDING or not booking.organizer_link_nonce:
             raise NotOwed("The booking is no longer waiting for the organizer.")
         page = links.organizer_confirmation_url(booking)
-        context["confirm_url"] = with_query(page, action="confirm")
-        context["decline_url"] = with_query(page, action="decline")
+        links_of["confirm_url"] = with_query(page, action="confirm")
+        links_of["decline_url"] = with_query(page, action="decline")
     if message.audience == OutboxMessage.Audience.HOST:
         # Every email to a host links to their page for the booking (see it, cancel it).
-        context["organizer_page_url"] = links.organizer_page_url(booking, message.recipient)
+        links_of["organizer_page_url"] = links.organizer_page_url(booking, message.recipient)
     if (
         message.purpose in CALENDAR_LINK_PURPOSES
         and booking.status == Booking.Status.BOOKED
         and saved.get("invite_status", "CONFIRMED") == "CONFIRMED"
     ):
-        own_page = context.get("manage_url") or context.get("organizer_page_url", "")
+        own_page = links_of.get("manage_url") or links_of.get("organizer_page_url", "")
+        start, end = _instant(saved["start"]), _instant(saved["end"])
         web = calendar_links.for_booking(booking, start=start, end=end, link=own_page)
-        context["google_calendar_url"], context["outlook_calendar_url"] = web.google, web.outlook
-    return context
+        links_of["google_calendar_url"], links_of["outlook_calendar_url"] = web.google, web.outlook
+    return links_of
 
 
 def subject_for(purpose: str, context: dict) -> str:
