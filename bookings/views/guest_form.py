@@ -121,38 +121,7 @@ def guest_form(configuration, definitions, language: str, data=None, prefill=Non
             autocomplete="email",
         ),
     ]
-    for definition in definitions:
-        kind = _kind(definition)
-        name = field_name(definition.key)
-        if data is not None:
-            if kind == "multi":
-                value: Any = data.getlist(name)
-            elif kind == "checkbox":
-                value = name in data
-            else:
-                value = data.get(name, "")
-        elif kind == "hidden":
-            value = (prefill or {}).get(definition.key, "") or definition.default
-        elif kind == "multi":
-            value = [o for o in definition.options if o == definition.default]
-        elif kind == "checkbox":
-            value = definition.default.lower() in ("true", "1", "yes", "on")
-        else:
-            value = definition.default
-        fields.append(
-            FormField(
-                name,
-                definition.key,
-                definition.label,
-                kind,
-                required=definition.required and kind != "hidden",
-                pattern=browser_pattern(definition.pattern)
-                if kind in ("text", "email", "tel")
-                else "",
-                options=list(definition.options or []),
-                value=value,
-            )
-        )
+    fields += [_question_field(definition, data, prefill) for definition in definitions]
     guests = None
     if not configuration.hide_additional_guests:
         guests = FormField(
@@ -171,6 +140,39 @@ def guest_form(configuration, definitions, language: str, data=None, prefill=Non
         value=source.get("email_language", "") or language,
     )
     return GuestForm(fields, guests, language_field)
+
+
+def _question_value(definition, kind: str, name: str, data, prefill) -> Any:
+    """What a question's field holds: what was posted, else (a hidden field) what the
+    page's URL gave, else the question's default."""
+    if data is not None:
+        if kind == "multi":
+            return data.getlist(name)
+        if kind == "checkbox":
+            return name in data
+        return data.get(name, "")
+    if kind == "hidden":
+        return (prefill or {}).get(definition.key, "") or definition.default
+    if kind == "multi":
+        return [o for o in definition.options if o == definition.default]
+    if kind == "checkbox":
+        return definition.default.lower() in ("true", "1", "yes", "on")
+    return definition.default
+
+
+def _question_field(definition, data, prefill) -> FormField:
+    kind = _kind(definition)
+    name = field_name(definition.key)
+    return FormField(
+        name,
+        definition.key,
+        definition.label,
+        kind,
+        required=definition.required and kind != "hidden",
+        pattern=browser_pattern(definition.pattern) if kind in ("text", "email", "tel") else "",
+        options=list(definition.options or []),
+        value=_question_value(definition, kind, name, data, prefill),
+    )
 
 
 def language_options() -> list[tuple[str, str]]:
