@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models.functions import Lower
@@ -139,27 +140,8 @@ def v2_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Par
     if body.get("round_robin") is not None:
         method = p.one_of(body["round_robin"], "round_robin", (MAX_AVAILABILITY, MAX_FAIRNESS))
 
-    wanted = {e.lower() for e in emails}
-    hours: dict[str, list[OpenHours]] = defaultdict(list)
-    for i, entry in enumerate(p.as_list(body.get("open_hours", []), "open_hours")):
-        field = f"open_hours[{i}]"
-        entry = p.as_object(entry, field)
-        rule = read_open_hours(entry, field, default_zone=None)
-        entry_emails = p.as_list(entry.get("emails", []), f"{field}.emails")
-        for j, email in enumerate(entry_emails):
-            hours[p.email_address(email, f"{field}.emails[{j}]").lower()].append(rule)
-
-    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for i, item in enumerate(p.as_list(body.get("free_busy", []), "free_busy")):
-        field = f"free_busy[{i}]"
-        item = p.as_object(item, field)
-        email = p.email_address(item.get("email"), f"{field}.email").lower()
-        slots = p.as_list(item.get("time_slots", []), f"{field}.time_slots")
-        # Read even when the email is not asked about: a malformed body is a 400 either way.
-        pairs = read_busy_slots(slots, f"{field}.time_slots")
-        if email in wanted:
-            busy[email].extend(pairs)
-
+    hours = _v2_open_hours(body)
+    busy = _v2_free_busy(body, {e.lower() for e in emails})
     add_calendar_busy(
         busy, emails, start - buffer, end + buffer, tentative_busy, None, caller=caller
     )
@@ -181,6 +163,34 @@ def v2_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Par
         method=method,
     )
     return query, participants
+
+
+def _v2_open_hours(body: Mapping[str, Any]) -> dict[str, list[OpenHours]]:
+    """The open hours of each (lowercased) email: an entry applies to every email it lists."""
+    hours: dict[str, list[OpenHours]] = defaultdict(list)
+    for i, entry in enumerate(p.as_list(body.get("open_hours", []), "open_hours")):
+        field = f"open_hours[{i}]"
+        entry = p.as_object(entry, field)
+        rule = read_open_hours(entry, field, default_zone=None)
+        entry_emails = p.as_list(entry.get("emails", []), f"{field}.emails")
+        for j, email in enumerate(entry_emails):
+            hours[p.email_address(email, f"{field}.emails[{j}]").lower()].append(rule)
+    return hours
+
+
+def _v2_free_busy(body: Mapping[str, Any], wanted: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """The busy time the request itself supplies, for the emails asked about."""
+    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, item in enumerate(p.as_list(body.get("free_busy", []), "free_busy")):
+        field = f"free_busy[{i}]"
+        item = p.as_object(item, field)
+        email = p.email_address(item.get("email"), f"{field}.email").lower()
+        slots = p.as_list(item.get("time_slots", []), f"{field}.time_slots")
+        # Read even when the email is not asked about: a malformed body is a 400 either way.
+        pairs = read_busy_slots(slots, f"{field}.time_slots")
+        if email in wanted:
+            busy[email].extend(pairs)
+    return busy
 
 
 def add_calendar_busy(busy, emails, start, end, tentative_busy, calendar_ids, *, caller) -> None:
@@ -219,43 +229,14 @@ def v3_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Par
         round_to = p.whole_number(body["round_to"], "round_to", minimum=5, maximum=60)
         if round_to % 5:
             raise BadRequest("must be a multiple of 5", field="round_to")
-    rules = p.as_object(body.get("availability_rules") or {}, "availability_rules")
-    method = p.one_of(
-        rules.get("availability_method", COLLECTIVE),
-        "availability_rules.availability_method",
-        (COLLECTIVE, MAX_FAIRNESS, MAX_AVAILABILITY),
+    rules = _v3_rules(body)
+    method, before, after, tentative = (
+        rules.method,
+        rules.before,
+        rules.after,
+        rules.tentative,
     )
-    buffer = p.as_object(rules.get("buffer") or {}, "availability_rules.buffer")
-    before = read_buffer(buffer.get("before", 0), "availability_rules.buffer.before")
-    after = read_buffer(buffer.get("after", 0), "availability_rules.buffer.after")
-    tentative = p.boolean(
-        rules.get("tentative_as_busy", True), "availability_rules.tentative_as_busy"
-    )
-    default_hours = [
-        read_open_hours(h, f"availability_rules.default_open_hours[{i}]", default_zone="UTC")
-        for i, h in enumerate(
-            p.as_list(rules.get("default_open_hours", []), "availability_rules.default_open_hours")
-        )
-    ]
-    items = p.as_list(body.get("participants", []), "participants")
-    if not items:
-        raise BadRequest("must list at least one participant", field="participants")
-    if len(items) > MAX_PARTICIPANTS:
-        raise BadRequest(f"at most {MAX_PARTICIPANTS} participants", field="participants")
-    emails, hours, wanted_calendars = [], {}, {}
-    for i, item in enumerate(items):
-        field = f"participants[{i}]"
-        item = p.as_object(item, field)
-        email = p.email_address(item.get("email"), f"{field}.email")
-        emails.append(email)
-        own = [
-            read_open_hours(h, f"{field}.open_hours[{j}]", default_zone="UTC")
-            for j, h in enumerate(p.as_list(item.get("open_hours", []), f"{field}.open_hours"))
-        ]
-        hours[email.lower()] = own or default_hours
-        if item.get("calendar_ids") is not None:
-            ids = p.as_list(item["calendar_ids"], f"{field}.calendar_ids")
-            wanted_calendars[email.lower()] = {str(c) for c in ids}
+    emails, hours, wanted_calendars = _v3_participants(body, rules.default_hours)
     busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
     add_calendar_busy(
         busy,
@@ -285,6 +266,66 @@ def v3_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Par
         method=method,
     )
     return query, participants
+
+
+@dataclass(frozen=True)
+class _V3Rules:
+    method: str
+    before: int  # minutes
+    after: int
+    tentative: bool
+    default_hours: list[OpenHours]
+
+
+def _v3_rules(body: Mapping[str, Any]) -> _V3Rules:
+    rules = p.as_object(body.get("availability_rules") or {}, "availability_rules")
+    method = p.one_of(
+        rules.get("availability_method", COLLECTIVE),
+        "availability_rules.availability_method",
+        (COLLECTIVE, MAX_FAIRNESS, MAX_AVAILABILITY),
+    )
+    buffer = p.as_object(rules.get("buffer") or {}, "availability_rules.buffer")
+    default_hours = [
+        read_open_hours(h, f"availability_rules.default_open_hours[{i}]", default_zone="UTC")
+        for i, h in enumerate(
+            p.as_list(rules.get("default_open_hours", []), "availability_rules.default_open_hours")
+        )
+    ]
+    return _V3Rules(
+        method=method,
+        before=read_buffer(buffer.get("before", 0), "availability_rules.buffer.before"),
+        after=read_buffer(buffer.get("after", 0), "availability_rules.buffer.after"),
+        tentative=p.boolean(
+            rules.get("tentative_as_busy", True), "availability_rules.tentative_as_busy"
+        ),
+        default_hours=default_hours,
+    )
+
+
+def _v3_participants(
+    body: Mapping[str, Any], default_hours: list[OpenHours]
+) -> tuple[list[str], dict[str, list[OpenHours]], dict[str, set[str]]]:
+    """(emails, open hours per lowercased email, chosen calendars per lowercased email)."""
+    items = p.as_list(body.get("participants", []), "participants")
+    if not items:
+        raise BadRequest("must list at least one participant", field="participants")
+    if len(items) > MAX_PARTICIPANTS:
+        raise BadRequest(f"at most {MAX_PARTICIPANTS} participants", field="participants")
+    emails, hours, wanted_calendars = [], {}, {}
+    for i, item in enumerate(items):
+        field = f"participants[{i}]"
+        item = p.as_object(item, field)
+        email = p.email_address(item.get("email"), f"{field}.email")
+        emails.append(email)
+        own = [
+            read_open_hours(h, f"{field}.open_hours[{j}]", default_zone="UTC")
+            for j, h in enumerate(p.as_list(item.get("open_hours", []), f"{field}.open_hours"))
+        ]
+        hours[email.lower()] = own or default_hours
+        if item.get("calendar_ids") is not None:
+            ids = p.as_list(item["calendar_ids"], f"{field}.calendar_ids")
+            wanted_calendars[email.lower()] = {str(c) for c in ids}
+    return emails, hours, wanted_calendars
 
 
 def _rounding_zone(participants: list[Participant]) -> str:
