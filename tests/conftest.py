@@ -12,6 +12,7 @@ import os
 import shutil
 
 import pytest
+from rest_framework.test import APIClient
 
 REQUIRED_MARKERS = {
     m.strip() for m in os.environ.get("SCHEDULER_REQUIRE_MARKED", "").split(",") if m.strip()
@@ -64,6 +65,21 @@ def pytest_runtest_makereport(item: pytest.Item, call):
             report.longrepr = (
                 f"required ({', '.join(required)}) test was skipped: {report.longrepr}"
             )
+
+
+@pytest.fixture
+def api():
+    """A DRF test client (no credentials)."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_key(db) -> str:
+    """A fresh API key's secret."""
+    from pages.services import create_api_key
+
+    _, secret = create_api_key(name="tests")
+    return secret
 
 
 @pytest.fixture

@@ -3,25 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.test import APIClient
 
 from bookings.models import Booking, BookingHost
 from pages import tokens
 from pages.models import Configuration, Event, OpenHours, Participant
-from pages.services import create_api_key, create_grant
+from pages.services import create_grant
 
 UTC = dt.UTC
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def api_key(db) -> str:
-    _, secret = create_api_key(name="tests")
-    return secret
 
 
 @pytest.fixture

@@ -8,18 +8,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from pages.services import create_api_key, create_grant
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def api_key(db) -> str:
-    _, secret = create_api_key(name="tests")
-    return secret
+from pages.services import create_grant
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CATALOG = ROOT / "bookings" / "locale" / "de" / "LC_MESSAGES"
 # The templates whose strings bookings/locale/update_messages.sh extracts (the emails'
 # are locale/'s; the Schedule Editor has no German yet).

@@ -335,3 +335,12 @@ def test_a_guest_in_kolkata_sees_the_organizers_45_minute_grid(
     assert shown and set(shown) <= {f"{9 + m // 60:02d}:{m % 60:02d}" for m in range(0, 420, 45)}
     assert "09:00" in shown
     context.close()
+
+
+def test_the_demo_page_renders_in_a_real_browser(live_server, browser, screenshot):
+    call_command("seed_demo", verbosity=0)
+    page = browser.new_page(timezone_id="Europe/Berlin")
+    page.goto(f"{live_server.url}/book/demo/")
+    assert page.locator("h1").inner_text() == "30-minute intro call"
+    assert page.evaluate("typeof htmx") == "object", "vendored htmx must load from /static/"
+    screenshot(page, "demo")
