@@ -143,12 +143,19 @@ def busy_intervals(
 
 def _parse(text: str | bytes, skipped: list[SkippedObject]) -> list[icalendar.Calendar]:
     """The document's calendars; when the whole will not parse, each VEVENT on its own."""
-    try:
-        return list(icalendar.Calendar.from_ical(text, multiple=True))
-    except Exception as error:  # noqa: BLE001 - fall back to one VEVENT at a time
-        whole_error = error
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
+    try:
+        calendars = list(icalendar.Calendar.from_ical(text, multiple=True))
+    except Exception as error:  # noqa: BLE001 - fall back to one VEVENT at a time
+        whole_error = error
+    else:
+        # An unclosed component makes icalendar drop what follows without a word: every
+        # VEVENT the text begins must be there.
+        found = sum(len(calendar.walk("VEVENT")) for calendar in calendars)
+        if found >= len(re.findall(r"^BEGIN:VEVENT\s*$", text, re.M | re.I)):
+            return calendars
+        whole_error = "components not closed"
     # Unfold first (RFC 5545 3.1) so a BEGIN/END split across lines is still found.
     unfolded = re.sub(r"\r?\n[ \t]", "", text)
     head = re.search(r"BEGIN:VCALENDAR\r?\n(.*?)(?=BEGIN:V)", unfolded, re.S | re.I)
@@ -236,10 +243,13 @@ def _expand_series(
             SkippedObject(uid, f"more than {cap} occurrences in the window: only {cap} read")
         )
 
+    in_series = len(events) > 1 or any(
+        name in event for event in events for name in ("RRULE", "RDATE", "RECURRENCE-ID")
+    )
     busy = []
     for occurrence in occurrences:
         try:
-            found = _busy_occurrence(uid, occurrence, zone, own, tentative_as_busy)
+            found = _busy_occurrence(uid, occurrence, zone, own, tentative_as_busy, in_series)
         except Exception as error:  # noqa: BLE001
             skipped.append(SkippedObject(uid, f"occurrence unreadable: {error}"))
             continue
@@ -248,7 +258,9 @@ def _expand_series(
     return busy
 
 
-def _busy_occurrence(uid, occurrence, zone, own, tentative_as_busy) -> BusyOccurrence | None:
+def _busy_occurrence(
+    uid, occurrence, zone, own, tentative_as_busy, in_series
+) -> BusyOccurrence | None:
     component = occurrence.as_component(False)
     if str(component.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
         return None
@@ -270,7 +282,6 @@ def _busy_occurrence(uid, occurrence, zone, own, tentative_as_busy) -> BusyOccur
         # interval blocks nothing.
         return None
     recurrence_id = None
-    in_series = any(name in source.component for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
     if in_series and "RECURRENCE-ID" in component:
         recurrence_id = _instant(component.decoded("RECURRENCE-ID"), zone)
     return BusyOccurrence(
