@@ -208,6 +208,22 @@ RDATE;VALUE=PERIOD:20260311T150000Z/20260311T170000Z
     ]
 
 
+def test_an_rdate_period_keeps_its_own_end_when_the_series_has_a_duration():
+    text = calendar(
+        """
+UID:rdate-duration
+DTSTART;TZID=Europe/Berlin:20260302T090000
+DURATION:PT30M
+RDATE;VALUE=PERIOD:20260304T100000Z/PT3H
+"""
+    )
+    result = expand(text, utc(2026, 3, 1), utc(2026, 3, 20))
+    assert spans(result) == [
+        (utc(2026, 3, 2, 8), utc(2026, 3, 2, 8, 30)),
+        (utc(2026, 3, 4, 10), utc(2026, 3, 4, 13)),
+    ]
+
+
 def test_ordinal_byday_bysetpos_and_bymonth_rules():
     text = calendar(
         """
@@ -463,3 +479,135 @@ DTEND;TZID=Europe/Berlin:20260304T150000
         utc(2026, 3, 5, 13),
         utc(2026, 3, 6, 13),
     ]
+
+
+def test_a_duration_in_days_is_nominal_and_in_hours_exact_across_a_dst_change():
+    text = calendar(
+        """
+UID:days
+DTSTART;TZID=Europe/Berlin:20260327T120000
+DURATION:P1D
+RRULE:FREQ=DAILY;COUNT=3
+""",
+        """
+UID:hours
+DTSTART;TZID=Europe/Berlin:20260329T013000
+DURATION:PT2H
+""",
+    )
+    result = expand(text, utc(2026, 3, 27), utc(2026, 3, 31))
+    assert [(o.uid, o.start, o.end) for o in result.busy] == [
+        ("days", utc(2026, 3, 27, 11), utc(2026, 3, 28, 11)),
+        ("days", utc(2026, 3, 28, 11), utc(2026, 3, 29, 10)),  # 23 hours: 12:00 to 12:00
+        ("hours", utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 2, 30)),  # 2 real hours
+        ("days", utc(2026, 3, 29, 10), utc(2026, 3, 30, 10)),
+    ]
+
+
+def test_an_orphan_override_of_no_instance_of_the_series_is_busy_as_the_event_it_describes():
+    text = calendar(
+        """
+UID:orphan
+DTSTART;TZID=Europe/Berlin:20260302T090000
+DTEND;TZID=Europe/Berlin:20260302T100000
+RRULE:FREQ=DAILY;COUNT=2
+""",
+        """
+UID:orphan
+RECURRENCE-ID;TZID=Europe/Berlin:20260310T090000
+DTSTART;TZID=Europe/Berlin:20260310T150000
+DTEND;TZID=Europe/Berlin:20260310T160000
+""",
+    )
+    result = expand(text, utc(2026, 3, 1), utc(2026, 3, 20))
+    assert [o.start for o in result.busy] == [
+        utc(2026, 3, 2, 8),
+        utc(2026, 3, 3, 8),
+        utc(2026, 3, 10, 14),
+    ]
+
+
+def test_a_utc_series_in_a_calendar_with_x_wr_timezone_repeats_at_that_zones_wall_clock():
+    # Google writes series in UTC and means them in the calendar's zone.
+    text = calendar(
+        "UID:g\r\nDTSTART:20260316T090000Z\r\nDTEND:20260316T100000Z\r\nRRULE:FREQ=WEEKLY",
+        header="X-WR-TIMEZONE:Europe/Berlin\r\n",
+    )
+    result = expand(text, utc(2026, 3, 15), utc(2026, 4, 5))
+    assert [o.start for o in result.busy] == [
+        utc(2026, 3, 16, 9),
+        utc(2026, 3, 23, 9),
+        utc(2026, 3, 30, 8),  # 10:00 CEST
+    ]
+
+
+def test_an_unknown_tzid_without_a_vtimezone_is_read_in_the_calendars_zone():
+    text = calendar(
+        "UID:u\r\nDTSTART;TZID=Mars/Olympus:20260316T090000\r\n"
+        "DTEND;TZID=Mars/Olympus:20260316T100000"
+    )
+    result = expand(text, utc(2026, 3, 15), utc(2026, 4, 5), zone="Asia/Kolkata")
+    assert spans(result) == [(utc(2026, 3, 16, 3, 30), utc(2026, 3, 16, 4, 30))]
+
+
+OUTLOOK_PACIFIC = """BEGIN:VTIMEZONE
+TZID:{name}
+BEGIN:STANDARD
+DTSTART:16010101T020000
+TZOFFSETFROM:-0700
+TZOFFSETTO:-0800
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:-0800
+TZOFFSETTO:-0700
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+
+
+def test_a_series_in_a_zone_its_vtimezone_defines_follows_that_definition_across_dst():
+    for name in ("Pacific Standard Time", "Custom Pacific"):
+        text = calendar(
+            f"""
+UID:w
+DTSTART;TZID={name}:20260302T090000
+DTEND;TZID={name}:20260302T100000
+RRULE:FREQ=WEEKLY;COUNT=3
+""",
+            header=OUTLOOK_PACIFIC.format(name=name),
+        )
+        result = expand(text, utc(2026, 3, 1), utc(2026, 4, 5))
+        assert spans(result) == [
+            (utc(2026, 3, 2, 17), utc(2026, 3, 2, 18)),  # PST, UTC-8
+            (utc(2026, 3, 9, 16), utc(2026, 3, 9, 17)),  # PDT since 8 March
+            (utc(2026, 3, 16, 16), utc(2026, 3, 16, 17)),
+        ], name
+
+
+def test_the_windows_zone_names_of_the_cldr_table_map_to_their_iana_zones():
+    from pages.sync.expansion import _zone
+
+    assert {
+        name: _zone(name).key
+        for name in (
+            "India Standard Time",
+            "Nepal Standard Time",
+            "AUS Eastern Standard Time",
+            "Pacific SA Standard Time",
+            "Romance Standard Time",
+            "Eastern Standard Time",
+            "Tokyo Standard Time",
+        )
+    } == {
+        "India Standard Time": "Asia/Calcutta",
+        "Nepal Standard Time": "Asia/Katmandu",
+        "AUS Eastern Standard Time": "Australia/Sydney",
+        "Pacific SA Standard Time": "America/Santiago",
+        "Romance Standard Time": "Europe/Paris",
+        "Eastern Standard Time": "America/New_York",
+        "Tokyo Standard Time": "Asia/Tokyo",
+    }
+    assert _zone("Nowhere Standard Time") is None
