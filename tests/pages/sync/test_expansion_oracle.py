@@ -52,6 +52,7 @@ class Series:
     exdates: list[int]
     moves: dict[int, tuple[dt.timedelta, dt.timedelta] | None]  # index -> (shift, length)
     with_vtimezone: bool
+    with_duration: bool  # DURATION instead of DTEND
     window_start: dt.datetime
     window_end: dt.datetime
 
@@ -90,11 +91,13 @@ def oracle(series: Series) -> list[tuple[dt.datetime, dt.datetime]]:
     zone = ZoneInfo(series.zone)
     allday = series.kind == "allday"
     horizon = series.window_end.replace(tzinfo=None) + dt.timedelta(days=3)
-    exact = (
-        None
-        if allday
-        else local_instant(series.start + series.length, zone) - local_instant(series.start, zone)
-    )
+    if allday:
+        exact = None
+    elif series.with_duration:
+        exact = series.length  # hours of a DURATION are exact
+    else:
+        end = local_instant(series.start + series.length, zone)
+        exact = end - local_instant(series.start, zone)
     found = []
     for index, local in enumerate(base_rule(series)):
         if local > horizon + dt.timedelta(days=60):
@@ -140,7 +143,10 @@ def render(series: Series) -> str:
     master.add("uid", "series@oracle")
     master.add("summary", "series")
     master.add("dtstart", value(series.start))
-    master.add("dtend", value(series.start + series.length))
+    if series.with_duration:
+        master.add("duration", series.length)
+    else:
+        master.add("dtend", value(series.start + series.length))
     rule = {"freq": series.freq, "interval": series.interval}
     if series.count is not None:
         rule["count"] = series.count
@@ -311,6 +317,7 @@ def recurring_series(draw) -> Series:
         exdates=exdates,
         moves=moves,
         with_vtimezone=draw(st.booleans()),
+        with_duration=draw(st.booleans()),
         window_start=window_start,
         window_end=window_end,
     )
