@@ -121,7 +121,10 @@ def busy_intervals(
     calendars = _parse(calendar_text, skipped)
     busy: list[BusyOccurrence] = []
     for calendar in calendars:
-        zone = _zone(str(calendar.get("X-WR-TIMEZONE", "")).strip()) or _zone(calendar_zone)
+        named = _zone(str(calendar.get("X-WR-TIMEZONE", "")).strip())
+        if named is not None:
+            calendar["X-WR-TIMEZONE"] = named.key  # a Windows name, as the IANA zone it means
+        zone = named or _zone(calendar_zone)
         if zone is None:
             raise ValueError(f"calendar_zone {calendar_zone!r} is not a known time zone")
         try:

@@ -142,10 +142,14 @@ DTEND;TZID=Pacific Standard Time:20260710T100000
 def test_a_windows_zone_name_works_as_x_wr_timezone_too():
     text = calendar(
         "UID:f\r\nDTSTART:20260710T090000\r\nDTEND:20260710T100000",
-        header="X-WR-TIMEZONE:Tokyo Standard Time\r\n",
+        "UID:g\r\nDTSTART:20260316T090000Z\r\nDTEND:20260316T100000Z\r\nRRULE:FREQ=WEEKLY",
+        header="X-WR-TIMEZONE:W. Europe Standard Time\r\n",
     )
-    result = expand(text, utc(2026, 7, 1), utc(2026, 7, 20))
-    assert spans(result) == [(utc(2026, 7, 10, 0), utc(2026, 7, 10, 1))]
+    result = expand(text, utc(2026, 3, 25), utc(2026, 4, 2))
+    assert spans(result) == [(utc(2026, 3, 30, 8), utc(2026, 3, 30, 9))]  # 10:00 CEST
+    result = expand(text, utc(2026, 7, 10), utc(2026, 7, 11))
+    assert spans(result) == [(utc(2026, 7, 10, 7), utc(2026, 7, 10, 8))]  # floating 09:00
+    assert result.skipped == ()
 
 
 def test_exdates_and_a_cancelled_override_free_their_occurrences():
