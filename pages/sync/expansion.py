@@ -56,8 +56,8 @@ from recurring_ical_events import CalendarQuery
 
 UTC = dt.UTC
 
-# A series that puts more occurrences than this in one window is cut there (and says so):
-# a FREQ=SECONDLY rule must not make a sync pass run for ever.
+# A series that puts more occurrences than this in one window (plus the margin below) is cut
+# there (and says so): a FREQ=SECONDLY rule must not make a sync pass run for ever.
 MAX_OCCURRENCES_PER_SERIES = 10_000
 
 # How far beyond the window the library is asked: floating and all-day times are read in the
