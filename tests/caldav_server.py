@@ -43,6 +43,15 @@ class RadicaleServer:
     def start(self) -> None:
         users = self.folder / "users"
         users.write_text("".join(f"user{n:03d}:{_password(n)}\n" for n in range(1, USERS + 1)))
+        # Each user owns their principal and calendars; a calendar whose name starts
+        # with "shared-" may also be read (not written) by every other user.
+        rights = self.folder / "rights"
+        rights.write_text(
+            "[root]\nuser: .+\ncollection:\npermissions: R\n\n"
+            "[principal]\nuser: .+\ncollection: {user}\npermissions: RW\n\n"
+            "[calendars]\nuser: .+\ncollection: {user}/[^/]+\npermissions: rw\n\n"
+            "[shared]\nuser: .+\ncollection: [^/]+/shared-[^/]+\npermissions: r\n"
+        )
         config = self.folder / "config"
         config.write_text(
             f"""[server]
@@ -53,7 +62,8 @@ htpasswd_filename = {users}
 htpasswd_encryption = plain
 delay = 0
 [rights]
-type = owner_only
+type = from_file
+file = {rights}
 [storage]
 filesystem_folder = {self.folder / "collections"}
 [logging]

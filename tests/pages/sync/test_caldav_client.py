@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from pages import outbound
 from pages.sync import caldav_client as client
 from tests.caldav_server import event, free_port
 
@@ -60,6 +61,20 @@ def test_discovery_from_a_calendar_collection_url_gives_that_calendar_alone(cald
 
     assert account.principal_url is None
     assert [(c.url, c.name) for c in account.calendars] == [(url, "Home")]
+
+
+def test_a_calendar_shared_read_only_is_discovered_read_only_and_still_syncs(radicale, caldav):
+    owner = radicale.new_user()
+    url = owner.make_calendar("shared-team", "Team")
+    href = owner.put_event(url, "e1", event("e1", "20270105T100000Z", "20270105T110000Z"))
+    (own,) = client.discover(url, owner.username, owner.password).calendars
+    assert own.read_only is False
+
+    (shared,) = client.discover(url, caldav.username, caldav.password).calendars
+
+    assert (shared.name, shared.read_only) == ("Team", True)
+    assert [item.href for item in client.changes(shared, None).changed] == [href]
+    assert [r.href for r in client.fetch(shared, [href])] == [href]
 
 
 def test_a_wrong_password_is_credentials_refused_saying_what_the_server_answered(caldav):
@@ -131,6 +146,15 @@ def test_a_closed_port_is_unreachable(loopback_destinations):
     port = free_port()
     with pytest.raises(client.Unreachable, match="refused"):
         client.discover(f"http://127.0.0.1:{port}/", "someone", "password", timeout=2)
+
+
+def test_a_name_that_does_not_resolve_is_unreachable(monkeypatch):
+    def no_such_name(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", no_such_name)
+    with pytest.raises(client.Unreachable, match="could not be resolved"):
+        client.discover("https://caldav.example.com/", "someone", "password")
 
 
 def test_a_server_that_never_answers_times_out_in_the_configured_time(loopback_destinations):
