@@ -214,11 +214,11 @@ def _said(answer: outbound.Response) -> str:
     return f"HTTP {answer.status}" + (f" ({text})" if text else "")
 
 
-def _refused_or_failed(url: str, answer: outbound.Response) -> SyncError:
+def _refused_or_failed(
+    url: str, answer: outbound.Response, what: str = "the user name and password"
+) -> SyncError:
     if answer.status in (401, 403):
-        return CredentialsRefused(
-            f"{_host(url)} refused the user name and password: {_said(answer)}"
-        )
+        return CredentialsRefused(f"{_host(url)} refused {what}: {_said(answer)}")
     return ServerError(f"{_host(url)} answered {_said(answer)}")
 
 
@@ -597,7 +597,8 @@ def fetch_feed(
     if answer.status == 304:
         return Feed(unchanged=True, ical=None, etag=etag, last_modified=last_modified)
     if answer.status != 200:
-        raise _refused_or_failed(url, answer)
+        # The address is the feed's secret: refusing it is refusing credentials.
+        raise _refused_or_failed(url, answer, "the feed's address")
     text = answer.body.decode("utf-8", "replace").lstrip("\ufeff")
     if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         raise ServerError(f"{_host(url)} did not answer an iCalendar feed: {_said(answer)}")

@@ -456,6 +456,19 @@ def test_a_feed_address_that_answers_no_icalendar_is_refused(web):
         client.fetch_feed(f"{server.url}gone.ics")
 
 
+def test_a_feed_address_that_is_no_longer_allowed_is_credentials_refused(web):
+    class Revoked(Quiet):
+        def do_GET(self):
+            self.send_response(403)
+            self.send_header("Content-Length", "9")
+            self.end_headers()
+            self.wfile.write(b"Forbidden")
+
+    server = web(Revoked)
+    with pytest.raises(client.CredentialsRefused, match="refused the feed's address: HTTP 403"):
+        client.fetch_feed(f"{server.url}feed.ics")
+
+
 def test_a_feed_must_be_http_or_https(loopback_destinations):
     with pytest.raises(client.DestinationRefused, match="http"):
         client.fetch_feed("file:///etc/passwd")
