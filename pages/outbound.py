@@ -12,7 +12,7 @@ office LAN. The policy:
   usual way (``0x7f000001``, ``2130706433``, ``127.1`` and other forms C libraries
   accept are refused); names that only mean something inside a network (``localhost``,
   ``*.internal``, ...) are refused;
-- on every send (``post``): the name is resolved and EVERY address it resolves to must
+- on every send (``post``, ``send``): the name is resolved and EVERY address it resolves to must
   be public (not loopback, private, link-local, shared, multicast, reserved or
   unspecified; IPv4 inside IPv6 is unwrapped); the connection then goes to an address
   that was checked, not to the name again, so a DNS answer that changes between the
@@ -24,7 +24,13 @@ office LAN. The policy:
   as ``caldav.internal``): a listed name skips the address checks, a listed network
   admits its addresses.
 
-What is kept of an answer is its status and ``excerpt``: at most 200 characters, one
+``post`` is the webhooks' call; ``send`` is the general one (CalDAV and feeds): any
+method, the answer's headers and body up to ``max_bytes``, a deadline on the whole
+exchange, and, for a request that carries a password (``secret=True``), plain http only
+to a destination the operator listed (anywhere else the password would cross networks
+in clear).
+
+What is kept of a webhook's answer is its status and ``excerpt``: at most 200 characters, one
 line, with anything that looks like a secret replaced by ``[redacted]``.
 """
 
@@ -35,6 +41,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -293,6 +300,95 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> A
             response = connection.getresponse()
             raw = response.read(READ_LIMIT)
             return Answer(status=response.status, excerpt=excerpt(raw))
+        except http.client.HTTPException as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            connection.close()
+    raise last_error or OSError("no address answered")
+
+
+class AnswerTooLarge(OSError):
+    """The answer was longer than the caller accepts; nothing of it is kept."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]  # names in lower case; a repeated header joined by ", "
+    body: bytes
+
+
+def _listed_destination(target: Target) -> bool:
+    names, _networks = _allowed()
+    return target.host in names or all(_listed(address) for address in target.addresses)
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    body: bytes | None = None,
+    timeout: float,
+    max_bytes: int,
+    secret: bool = False,
+) -> Response:
+    """``method`` on ``url`` if the policy allows it; the whole exchange within
+    ``timeout`` seconds (each wait is bounded by the time left). Raises
+    RefusedDestination when the policy refuses, AnswerTooLarge past ``max_bytes``,
+    OSError (timeouts included) when no whole answer came; any status is a Response.
+    Redirects are answers. ``secret``: the request carries credentials, so plain http
+    goes only to a destination listed in SCHEDULER_PRIVATE_DESTINATIONS."""
+    deadline = time.monotonic() + timeout
+    target = resolve(url)
+    if secret and target.scheme != "https" and not _listed_destination(target):
+        raise RefusedDestination(
+            "sends a password only over https (or to a destination listed in "
+            "SCHEDULER_PRIVATE_DESTINATIONS)"
+        )
+
+    def left() -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no whole answer from {target.host} within {timeout:g} s")
+        return remaining
+
+    last_error: OSError | None = None
+    for address in target.addresses:
+        connection = _connection(target, address, left())
+        try:
+            connection.connect()
+        except OSError as exc:  # this address is down: try the next one the name has
+            last_error = exc
+            connection.close()
+            continue
+        # Kept: the connection lets go of its socket when the answer says "close".
+        sock = connection.sock
+        try:
+            sock.settimeout(left())
+            connection.request(method, target.path, body=body, headers=headers)
+            sock.settimeout(left())
+            response = connection.getresponse()
+            declared = response.getheader("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise AnswerTooLarge(f"the answer is {declared} bytes, more than {max_bytes}")
+            chunks, size = [], 0
+            while True:
+                sock.settimeout(left())
+                chunk = response.read1(65536) if method != "HEAD" else b""
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise AnswerTooLarge(f"the answer is more than {max_bytes} bytes")
+                chunks.append(chunk)
+            answer_headers: dict[str, str] = {}
+            for name, value in response.getheaders():
+                name = name.lower()
+                answer_headers[name] = (
+                    f"{answer_headers[name]}, {value}" if name in answer_headers else value
+                )
+            return Response(status=response.status, headers=answer_headers, body=b"".join(chunks))
         except http.client.HTTPException as exc:
             raise OSError(f"{type(exc).__name__}: {exc}") from None
         finally:

@@ -1,7 +1,7 @@
 """Shared fixtures, and the rule that makes marked tests required in CI.
 
-Tests marked ``postgres``, ``redis`` or ``browser`` skip themselves when that part is not
-here (a fresh laptop has no PostgreSQL). CI sets SCHEDULER_REQUIRE_MARKED to the markers
+Tests marked ``postgres``, ``redis``, ``browser`` or ``caldav`` skip themselves when that
+part is not here (a fresh laptop has no PostgreSQL). CI sets SCHEDULER_REQUIRE_MARKED to the markers
 it guarantees, and then a skip of such a test is a failure, so CI cannot pass by quietly
 skipping what it is meant to prove.
 """
@@ -45,6 +45,11 @@ def _why_unavailable(marker: str) -> str | None:
             import playwright.sync_api  # noqa: F401
         except ImportError:
             return "Playwright for Python is not installed"
+    if marker == "caldav":
+        try:
+            import radicale  # noqa: F401
+        except ImportError:
+            return "Radicale is not installed (pip install radicale)"
     return None
 
 
@@ -52,7 +57,7 @@ SKIPPED_FOR = pytest.StashKey[str]()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "redis", "browser"):
+    for marker in ("postgres", "redis", "browser", "caldav"):
         if item.get_closest_marker(marker) and (why := _why_unavailable(marker)):
             item.stash[SKIPPED_FOR] = marker
             pytest.skip(why)

@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -288,3 +289,142 @@ def test_an_answer_is_kept_short_on_one_line_with_secrets_redacted():
     for secret in ("sk_live_51HxYzAbCdEfGhIjKlMnOp", "abc.def.ghi", "hunter2"):
         assert secret not in kept
     assert kept.startswith('{"ok": false, "access_token": "[redacted]"')
+
+
+# send: the general call (CalDAV servers and feeds)
+
+
+class Answering:
+    """A loopback HTTP server answering every method with ``status``, ``headers`` and
+    ``body`` (after ``delay`` seconds), keeping what it was asked."""
+
+    def __init__(self, status=200, body=b"hello", headers=(), delay=0.0):
+        self.requests: list[tuple[str, str, dict]] = []
+        answering = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                answering.requests.append((self.command, self.path, dict(self.headers)))
+                time.sleep(delay)
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_PROPFIND = do_REPORT = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def answering():
+    made = []
+
+    def make(**kwargs):
+        made.append(Answering(**kwargs))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+def test_send_gives_any_methods_status_headers_and_body(answering, settings):
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = ["127.0.0.1/32"]
+    server = answering(status=207, body=b"<multistatus/>", headers=[("DAV", "1, calendar-access")])
+    answer = outbound.send(
+        "PROPFIND",
+        f"{server.url}/dav/",
+        headers={"Depth": "0"},
+        body=b"<propfind/>",
+        timeout=2,
+        max_bytes=1000,
+    )
+    assert (answer.status, answer.body) == (207, b"<multistatus/>")
+    assert answer.headers["dav"] == "1, calendar-access"
+    assert server.requests[0][:2] == ("PROPFIND", "/dav/")
+    assert server.requests[0][2]["Depth"] == "0"
+
+
+def test_send_refuses_an_answer_longer_than_the_limit(answering, settings):
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = ["127.0.0.1/32"]
+    server = answering(body=b"x" * 5000)
+    with pytest.raises(outbound.AnswerTooLarge, match="more than 4999"):
+        outbound.send("GET", server.url, headers={}, timeout=2, max_bytes=4999)
+    assert outbound.send("GET", server.url, headers={}, timeout=2, max_bytes=5000).body == (
+        b"x" * 5000
+    )
+
+
+def test_send_gives_up_when_the_whole_exchange_outlasts_the_timeout(answering, settings):
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = ["127.0.0.1/32"]
+    server = answering(delay=3)
+    began = time.monotonic()
+    with pytest.raises(TimeoutError):
+        outbound.send("GET", server.url, headers={}, timeout=0.5, max_bytes=100)
+    assert time.monotonic() - began < 1.5
+
+
+def test_send_refuses_loopback_unless_listed(answering):
+    server = answering()
+    with pytest.raises(outbound.RefusedDestination, match="loopback"):
+        outbound.send("GET", server.url, headers={}, timeout=2, max_bytes=100)
+    assert server.requests == []
+
+
+def test_send_does_not_follow_a_redirect(answering, settings):
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = ["127.0.0.1/32"]
+    server = answering(status=302, headers=[("Location", "http://169.254.169.254/")])
+    answer = outbound.send("GET", server.url, headers={}, timeout=2, max_bytes=100)
+    assert answer.status == 302
+    assert len(server.requests) == 1
+
+
+def test_a_password_goes_over_plain_http_only_to_a_listed_destination(
+    answering, monkeypatch, settings
+):
+    server = answering()
+    port = server.server.server_port
+    # A public name that happens to lead to our loopback receiver: the address check is
+    # opened for it, but the name itself is not listed by the operator.
+    resolving(monkeypatch, {"caldav.example.com": ["127.0.0.1"]})
+    monkeypatch.setattr(outbound, "address_problem", lambda address: None)
+    with pytest.raises(outbound.RefusedDestination, match="only over https"):
+        outbound.send(
+            "GET",
+            f"http://caldav.example.com:{port}/",
+            headers={"Authorization": "Basic c2VjcmV0"},
+            timeout=2,
+            max_bytes=100,
+            secret=True,
+        )
+    assert server.requests == []
+    # Without a password the same request may go.
+    url = f"http://caldav.example.com:{port}/"
+    answer = outbound.send("GET", url, headers={}, timeout=2, max_bytes=100)
+    assert answer.status == 200
+    # Listed by the operator (a LAN server), plain http carries it.
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = ["caldav.example.com"]
+    answer = outbound.send(
+        "GET",
+        url,
+        headers={"Authorization": "Basic c2VjcmV0"},
+        timeout=2,
+        max_bytes=100,
+        secret=True,
+    )
+    assert answer.status == 200

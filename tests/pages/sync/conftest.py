@@ -1,0 +1,27 @@
+"""A Radicale server for the session (tests/caldav_server.py), a user of its own for
+each test, and loopback opened in the outbound policy (Radicale listens on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.caldav_server import RadicaleServer
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory):
+    # Tests marked ``caldav`` are skipped (tests/conftest.py) before this runs when
+    # Radicale is not installed.
+    server = RadicaleServer(tmp_path_factory.mktemp("radicale"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def caldav(radicale, loopback_destinations):
+    """A fresh user (and principal) on the session's Radicale: ``.server_url``,
+    ``.username``, ``.password``, and helpers to make calendars and events."""
+    return radicale.new_user()
