@@ -16,6 +16,7 @@ from bookings.api import schemas
 from bookings.api.availability import SchedulingView
 from bookings.api.scoping import parse_uuid, scheduling_configuration
 from bookings.models import Booking
+from pages.api.configuration_output import scheduler_json
 from pages.api.envelope import v3
 from pages.api.errors import NotFound
 from pages.models import Configuration, Participant
@@ -52,31 +53,8 @@ def guest_settings_json(configuration: Configuration) -> dict:
             "hide_participants": c.hide_participants,
         },
         "availability": {"duration_minutes": c.duration_minutes},
-        "scheduler": {
-            "available_days_in_future": c.available_days_in_future,
-            "min_booking_notice": c.min_booking_notice,
-            "min_cancellation_notice": c.min_cancellation_notice,
-            "cancellation_policy": c.cancellation_policy,
-            "confirmation_redirect_url": c.confirmation_redirect_url,
-            "rescheduling_url": c.rescheduling_url,
-            "cancellation_url": c.cancellation_url,
-            "organizer_confirmation_url": c.organizer_confirmation_url,
-            "hide_rescheduling_options": c.hide_rescheduling_options,
-            "hide_cancellation_options": c.hide_cancellation_options,
-            "hide_additional_guests": c.hide_additional_guests,
-            "additional_fields": {
-                f.key: {
-                    "label": f.label,
-                    "type": f.type,
-                    "required": f.required,
-                    "default": f.default,
-                    "pattern": f.pattern,
-                    "order": f.order,
-                    "options": list(f.options),
-                }
-                for f in c.additional_fields.all()
-            },
-        },
+        # What a guest's page needs of the scheduler settings: all but the email template.
+        "scheduler": {k: v for k, v in scheduler_json(c).items() if k != "email_template"},
         "appearance": dict(c.appearance or {}),
     }
 

@@ -79,7 +79,7 @@ def configuration_json(configuration: Configuration) -> dict:
         "participants": [participant_json(person) for person in c.participants.all()],
         "availability": {**nested.get("availability", {}), **_availability_json(c)},
         "event_booking": {**nested.get("event_booking", {}), **_event_booking_json(c)},
-        "scheduler": {**nested.get("scheduler", {}), **_scheduler_json(c)},
+        "scheduler": {**nested.get("scheduler", {}), **scheduler_json(c)},
         "appearance": c.appearance or {},
     }
 
@@ -123,7 +123,9 @@ def _event_booking_json(c: Configuration) -> dict:
     }
 
 
-def _scheduler_json(c: Configuration) -> dict:
+def scheduler_json(c: Configuration) -> dict:
+    """The v3 ``scheduler`` object of ``c`` (its own fields; what a client sent beyond
+    them is laid over it by configuration_json)."""
     return {
         "available_days_in_future": c.available_days_in_future,
         "min_booking_notice": c.min_booking_notice,
