@@ -6,27 +6,11 @@ key; PUT (the organizer's decision) keeps its rules."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from bookings.models import Booking
-
-CHICAGO = ZoneInfo("America/Chicago")
-# Half- and quarter-hour zones: the guest's zone does not matter to who may act.
-MONDAY = dt.datetime(2026, 12, 7, tzinfo=CHICAGO)
-NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
-
-
-def at(hour: int, minute: int = 0) -> int:
-    return int(MONDAY.replace(hour=hour, minute=minute).timestamp())
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+from tests.bookings.test_api_bookings import at, frozen_now  # noqa: F401
 
 
 @pytest.fixture
