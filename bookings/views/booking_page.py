@@ -133,7 +133,8 @@ def _context(request, configuration: Configuration, language: str, picker: Picke
         "has_hosts": lambda: any(p.grant_id for p in hosts()) or configuration.is_round_robin,
         "page_path": request.path,
         "zone": picker.zone if picker else configuration_zone(configuration),
-        "zone_options": zone_choices(language, hours),
+        # A callable: only full pages show the list; an htmx fragment never builds it.
+        "zone_options": partial(zone_choices, language, hours),
         "clock_param": explicit,
         "organizer_zone": configuration_zone(configuration),
         "picker": picker,

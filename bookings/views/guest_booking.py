@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import partial
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -375,7 +376,7 @@ def _reschedule_context(request, booking, language, zone, picker, **more) -> dic
         "current": format_span(booking.start, booking.end, zone, language, picker.hours),
         "page_path": request.path,
         "zone": zone,
-        "zone_options": zone_choices(language, picker.hours),
+        "zone_options": partial(zone_choices, language, picker.hours),
         "clock_param": picker.params.get("clock", ""),
         "picker": picker,
         "form_template": f"{RESCHEDULE}#reschedule-form",

@@ -117,7 +117,8 @@ def zone_options(at: dt.datetime, language: str, hours: int) -> str:
     return _zone_options(minute, language, hours)
 
 
-@lru_cache(maxsize=8)
+# A minute's lists for every language and clock (9 x 2) and the minute before.
+@lru_cache(maxsize=40)
 def _zone_options(minute: dt.datetime, language: str, hours: int) -> str:
     # Zone names need no quotes (letters, digits, / _ - +) and options no end tags: the
     # page shell carries the list, so it is kept small.
