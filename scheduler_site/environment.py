@@ -114,6 +114,20 @@ def secret_key(env: Mapping[str, str], name: str, key_file: Path) -> str:
     return value
 
 
+def encryption_keys(env: Mapping[str, str], name: str, key_file: Path) -> list[str]:
+    """The keys that seal connected calendars' credentials: comma-separated, the first
+    seals new writes, every one opens (rotation). Without the variable, one generated
+    once into ``key_file`` (the embedded default), like the secret key."""
+    if name in env:
+        keys = [key.strip() for key in env[name].split(",") if key.strip()]
+        if not keys:
+            raise _fail(name, "***", "must name at least one key")
+        if any(len(key) < 32 for key in keys):
+            raise _fail(name, "***", "each key must be at least 32 characters long")
+        return keys
+    return [secret_key({}, name, key_file)]
+
+
 def site_url(env: Mapping[str, str], name: str, default: str) -> str:
     value = env.get(name, default).strip()
     parts = urlsplit(value)

@@ -19,6 +19,10 @@ ENV = os.environ
 
 DEBUG = env.env_bool(ENV, "DEBUG", False)
 SECRET_KEY = env.secret_key(ENV, "SECRET_KEY", VAR_DIR / "secret_key")
+# Seals connected calendars' passwords and feed addresses (pages/sync/sealing.py).
+SCHEDULER_ENCRYPTION_KEYS = env.encryption_keys(
+    ENV, "SCHEDULER_ENCRYPTION_KEY", VAR_DIR / "encryption_key"
+)
 SITE_URL = env.site_url(ENV, "SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env.env_list(ENV, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 if (site_host := urlsplit(SITE_URL).hostname) and site_host not in ALLOWED_HOSTS:
@@ -197,7 +201,11 @@ SCHEDULER_OUTBOX_LEASE_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_LEASE_SECOND
 SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
     ENV, "SCHEDULER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1
 )
-# Private networks and names webhooks (and later CalDAV servers and feeds) may reach.
+# Connected calendars (pages/sync/): how often the beat sweep syncs each calendar; the
+# iCloud CalDAV server's address (a test points it at a local server).
+SCHEDULER_SYNC_SECONDS = env.env_int(ENV, "SCHEDULER_SYNC_SECONDS", 300, minimum=10)
+SCHEDULER_ICLOUD_URL = env.site_url(ENV, "SCHEDULER_ICLOUD_URL", "https://caldav.icloud.com")
+# Private networks and names webhooks, CalDAV servers and feeds may reach.
 SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
 # Celery queues: emails and webhooks each have their own, so a slow mail server cannot
 # hold webhooks back; the sweep and housekeeping go to SCHEDULER_NOTIFICATIONS_QUEUE.
@@ -228,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
             "queue": SCHEDULER_NOTIFICATIONS_QUEUE,
             "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
         },
+    },
+    "sync-connected-calendars": {
+        "task": "pages.sync_due_calendars",
+        "schedule": float(min(SCHEDULER_SYNC_SECONDS, 60)),
+        "options": {"queue": SCHEDULER_NOTIFICATIONS_QUEUE, "expires": 60.0},
     },
     # Idempotency keys answer for 24 hours; older rows are only dead weight.
     "forget-expired-idempotency-keys": {

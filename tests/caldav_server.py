@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-USERS = 200
+USERS = 1000
 
 
 def free_port() -> int:

@@ -7,33 +7,24 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from pages import page_urls, services
+from pages.api import connect
 from pages.api import parsing as p
 from pages.api.access import OrganizerView
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import BadRequest, Forbidden
+from pages.api.grant_output import (
+    GrantDetailSchema,
+    GrantSchema,
+    NewGrantSchema,
+    grant_json,
+    sync_json,
+)
 from pages.api.model_errors import NonFieldError, service_errors
-from pages.api.openapi import DELETED, PAGE_PARAMETERS, constant, enveloped, responses
+from pages.api.openapi import DELETED, PAGE_PARAMETERS, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
-from pages.unix_time import to_unix
 
-PROVIDER = "virtual-calendar"
 EMAIL_TAKEN = "a grant with this email address already exists"
-
-
-def grant_json(grant: Grant) -> dict:
-    return {
-        "id": str(grant.pk),
-        "object": "grant",
-        "provider": PROVIDER,
-        "grant_status": "valid",
-        "email": grant.email,
-        "name": grant.name,
-        "timezone": grant.timezone,
-        "picture_url": grant.picture_url or None,
-        "created_at": to_unix(grant.created_at),
-        "updated_at": to_unix(grant.updated_at),
-    }
 
 
 def read_new_grant(body) -> dict:
@@ -49,25 +40,6 @@ def read_new_grant(body) -> dict:
     if picture and (problem := page_urls.problem(picture)):
         raise BadRequest(problem, field="picture_url")
     return {"email": email, "name": name, "timezone": zone, "picture_url": picture}
-
-
-class GrantSchema(serializers.Serializer):
-    id = serializers.UUIDField()
-    object = constant("grant")
-    provider = constant(PROVIDER)
-    grant_status = constant("valid")
-    email = serializers.EmailField()
-    name = serializers.CharField(allow_blank=True)
-    timezone = serializers.CharField(help_text="IANA zone")
-    picture_url = serializers.CharField(
-        allow_null=True, help_text="The organizer's picture on booking pages (https), or null"
-    )
-    created_at = serializers.IntegerField(help_text="Unix seconds")
-    updated_at = serializers.IntegerField(help_text="Unix seconds")
-
-
-class NewGrantSchema(GrantSchema):
-    access_token = serializers.CharField(help_text="Shown once: stored hashed.")
 
 
 NEW_GRANT_REQUEST = inline_serializer(
@@ -131,15 +103,27 @@ class GrantListView(OrganizerView):
 
 
 class GrantDetailView(OrganizerView):
-    """GET|DELETE /v3/grants/{grant_id}"""
+    """GET|PATCH|DELETE /v3/grants/{grant_id}"""
 
     @extend_schema(
         operation_id="grants_retrieve",
         tags=["grants"],
-        responses=responses(enveloped("GrantOne", GrantSchema())),
+        responses=responses(enveloped("GrantOne", GrantDetailSchema())),
     )
     def get(self, request, grant_id):
-        return v3(grant_json(self.grant(grant_id)))
+        grant = self.grant(grant_id)
+        return v3({**grant_json(grant), "sync": sync_json(grant)})
+
+    @extend_schema(
+        operation_id="grants_partial_update",
+        tags=["grants"],
+        summary="Change a grant's name, zone or credentials (checked against its server)",
+        request=connect.PATCH_REQUEST,
+        responses=responses(enveloped("GrantUpdated", GrantDetailSchema())),
+    )
+    def patch(self, request, grant_id):
+        grant = connect.patch_grant(self.grant(grant_id), request.data)
+        return v3({**grant_json(grant), "sync": sync_json(grant)})
 
     @extend_schema(
         operation_id="grants_destroy",

@@ -8,7 +8,7 @@ it to Django's HTML 404)."""
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from pages.api import calendars, configurations, events, grants, v2_views
+from pages.api import calendars, configurations, connect, events, grants, v2_views
 
 
 class CalendarIdConverter:
@@ -35,6 +35,7 @@ urlpatterns = [
     # The split view serves its start-up script from a URL, not inline (the CSP).
     path("v3/docs", SpectacularSwaggerSplitView.as_view(url_name="v3-schema"), name="v3-docs"),
     path("v3/grants", grants.GrantListView.as_view()),
+    path("v3/connect/custom", connect.ConnectCustomView.as_view()),
     path(GRANT, grants.GrantDetailView.as_view()),
     path(f"{GRANT}/calendars", calendars.CalendarListView.as_view()),
     path(f"{GRANT}/calendars/<calendar_id:calendar_id>", calendars.CalendarDetailView.as_view()),

@@ -1,5 +1,5 @@
 from pages.models.accounts import ApiKey, Grant
-from pages.models.calendars import Calendar, Event
+from pages.models.calendars import Calendar, Event, RemoteEvent
 from pages.models.configurations import (
     AdditionalField,
     Configuration,
@@ -18,4 +18,5 @@ __all__ = [
     "OpenHours",
     "Participant",
     "Reminder",
+    "RemoteEvent",
 ]

@@ -1,5 +1,11 @@
-"""Calendars live here (no provider is reachable): an organizer's busy time comes from
-the events stored in them, bookings included."""
+"""Calendars and their events: an organizer's busy time comes from the events stored in
+them, bookings included.
+
+A calendar is kept here, or it is a connected grant's remote calendar (a CalDAV
+collection or an iCal feed): then ``source`` names it on its server, each object the
+server holds is a ``RemoteEvent`` (its iCalendar text, as fetched), and that object's busy
+occurrences over the sync window are ordinary ``Event`` rows (``remote_event`` set), so
+availability reads remote busy time with the same query as local busy time."""
 
 from __future__ import annotations
 
@@ -28,16 +34,40 @@ class Calendar(models.Model):
     read_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # A connected grant's remote calendar: ``source`` is the CalDAV collection's URL, or
+    # "feed:" and the SHA-256 of a feed's address (the address is a secret: it stays
+    # sealed in the grant's settings). Blank for a calendar kept here.
+    source = models.CharField(max_length=2000, blank=True, editable=False)
+    ctag = models.CharField(max_length=500, blank=True, editable=False)
+    sync_token = models.CharField(max_length=2000, blank=True, editable=False)
+    # A feed's validators for the next conditional GET.
+    feed_etag = models.CharField(max_length=500, blank=True, editable=False)
+    feed_last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    # The window the stored occurrences cover; a sync re-expands when it has rolled.
+    expanded_from = models.DateTimeField(null=True, blank=True, editable=False)
+    expanded_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_sync_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_sync_error = models.TextField(blank=True, editable=False)
+    # Two workers never sync one calendar at once: a pass takes this lease first.
+    sync_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-is_primary", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["grant"], condition=Q(is_primary=True), name="one_primary_calendar"
             ),
+            models.UniqueConstraint(
+                fields=["grant", "source"], condition=~Q(source=""), name="one_calendar_per_source"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.grant.email})"
+
+    @property
+    def is_remote(self) -> bool:
+        return bool(self.source)
 
 
 class Event(models.Model):
@@ -59,6 +89,18 @@ class Event(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # An occurrence of a remote calendar's object (None for an event kept here): its UID
+    # and, in a series, the occurrence's original start (RECURRENCE-ID).
+    remote_event = models.ForeignKey(
+        "pages.RemoteEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+        editable=False,
+    )
+    ical_uid = models.CharField(max_length=1000, blank=True, editable=False)
+    recurrence_id = models.DateTimeField(null=True, blank=True, editable=False)
     # The booking that made an event is its reverse one-to-one ``booking`` (declared on
     # bookings.Booking, because pages never imports bookings).
 
@@ -83,3 +125,28 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "The end must be after the start."})
+
+
+class RemoteEvent(models.Model):
+    """One object of a remote calendar as its server holds it: a CalDAV resource (an
+    event, or a series with its overrides) or a whole iCal feed. Its busy occurrences
+    in the sync window are its ``occurrences`` (Event rows)."""
+
+    id = models.BigAutoField(primary_key=True)
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="remote_events")
+    # The resource's path on the server; "" for a feed (the feed is one object).
+    href = models.CharField(max_length=2000)
+    etag = models.CharField(max_length=500, blank=True)
+    ical = models.TextField()
+    # Why part or all of it was not read (a malformed VEVENT...): it is skipped, the rest
+    # of the calendar still counts.
+    problem = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "href"], name="one_remote_event_per_href"),
+        ]
+
+    def __str__(self) -> str:
+        return self.href or "feed"

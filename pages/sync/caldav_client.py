@@ -178,7 +178,7 @@ def _request(
                 secret=credentials is not None,
             )
         except outbound.RefusedDestination as exc:
-            raise DestinationRefused(f"{url}: {exc}") from None
+            raise DestinationRefused(f"{_host(url)}: {exc}") from None
         except outbound.AnswerTooLarge as exc:
             raise TooLarge(f"{_host(url)} answered too much: {exc}") from None
         except OSError as exc:

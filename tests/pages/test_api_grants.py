@@ -101,8 +101,9 @@ def test_a_grant_token_lists_only_its_own_grant(as_owner, owner, outsider, ok):
 
 def test_reading_a_grant(as_app, owner, ok):
     grant = ok(as_app.get(f"/v3/grants/{owner.pk}"))
-    assert set(grant) == GRANT_KEYS
+    assert set(grant) == GRANT_KEYS | {"sync"}
     assert grant["id"] == str(owner.pk)
+    assert grant["sync"] is None  # kept here: nothing to sync
 
 
 def test_deleting_a_grant_removes_its_calendars_events_and_configurations(

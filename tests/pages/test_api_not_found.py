@@ -26,7 +26,7 @@ def browserlike():
 @pytest.mark.parametrize(
     "path",
     [
-        "/v3/connect/custom",
+        "/v3/connect/nonexistent",
         "/v3/no/such/route",
         "/v3",
         "/v3/",

@@ -1,0 +1,27 @@
+"""Asking the workers for a sync pass now (after a connection or new credentials).
+
+Never raises: when the broker is down, the beat sweep's next round finds the grant due
+(it has never synced, or its last pass is older than SCHEDULER_SYNC_SECONDS)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app
+
+SYNC_GRANT_TASK = "pages.sync_grant"
+SWEEP_TASK = "pages.sync_due_calendars"
+
+logger = logging.getLogger(__name__)
+
+
+def sync_soon(grant_id) -> bool:
+    try:
+        with current_app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+            current_app.send_task(
+                SYNC_GRANT_TASK, args=[str(grant_id)], retry=False, connection=conn
+            )
+        return True
+    except Exception as error:  # noqa: BLE001 - the sweep is the fallback
+        logger.warning("sync of grant %s not queued (the sweep will run it): %s", grant_id, error)
+        return False
