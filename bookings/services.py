@@ -34,6 +34,7 @@ from bookings.roster import Member, hosts_of, roster_of
 from bookings.sql import lock_hosts
 from pages.models import Configuration, Event, Grant
 from pages.sql import insert, insert_all
+from pages.sync import fresh
 from pages.unix_time import from_unix, to_unix
 
 logger = logging.getLogger(__name__)
@@ -186,7 +187,21 @@ def _check_times(configuration: Configuration, start: int, end: int | None) -> N
         )
 
 
-@_atomic_booking_write
+def ask_connected_calendars(configuration: Configuration, start: int) -> None:
+    """Invariant 7: just before a booking is written, its hosts' CalDAV calendars are
+    asked about its time (pages/sync/fresh.py: bounded, outside any transaction); what
+    they show now is stored, so the check under the locks sees it."""
+    if transaction.get_connection().in_atomic_block:
+        return  # never hold a transaction (SQLite: the write lock) over the network
+    calendars = fresh.calendars_of(configuration)
+    if calendars:
+        fresh.refresh_interval(
+            calendars,
+            from_unix(start - configuration.buffer_before * 60),
+            from_unix(start + (configuration.duration_minutes + configuration.buffer_after) * 60),
+        )
+
+
 def create_booking(
     *,
     configuration: Configuration,
@@ -198,8 +213,29 @@ def create_booking(
 ) -> NewBooking:
     """Book [start, start + duration) for ``guest``. 409 (SlotUnavailable) unless the slot
     is offered at this moment; host_emails narrows round-robin to those people."""
-    now = now or timezone.now()
     _check_times(configuration, start, end)
+    ask_connected_calendars(configuration, start)
+    return _create_booking(
+        configuration=configuration,
+        start=start,
+        end=end,
+        guest=guest,
+        host_emails=host_emails,
+        now=now,
+    )
+
+
+@_atomic_booking_write
+def _create_booking(
+    *,
+    configuration: Configuration,
+    start: int,
+    end: int | None,
+    guest: Guest,
+    host_emails: set[str] | None,
+    now: dt.datetime | None,
+) -> NewBooking:
+    now = now or timezone.now()
     roster = roster_of(configuration)
     participants = hosts_of(roster)
     if not participants:
@@ -337,12 +373,20 @@ def cancel_booking(
     return booking
 
 
-@_atomic_booking_write
 def reschedule_booking(
     *, booking: Booking, start: int, end: int | None = None, now: dt.datetime | None = None
 ) -> Booking:
     """Move a booking to another offered slot (its own time does not count as busy).
     Round-robin keeps the host when free, else the next free one takes it."""
+    if start != to_unix(booking.start):
+        ask_connected_calendars(booking.configuration, start)
+    return _reschedule_booking(booking=booking, start=start, end=end, now=now)
+
+
+@_atomic_booking_write
+def _reschedule_booking(
+    *, booking: Booking, start: int, end: int | None, now: dt.datetime | None
+) -> Booking:
     now = now or timezone.now()
     booking = _locked_booking(booking)
     configuration = booking.configuration

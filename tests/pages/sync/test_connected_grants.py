@@ -152,3 +152,277 @@ def test_a_deleted_event_is_gone_after_the_next_pass(api, api_key, caldav):
     passes.sync_grant(grant)
     assert Event.objects.filter(calendar__grant=grant).count() == 0
     assert Calendar.objects.filter(grant=grant).count() == 1
+
+
+def test_explain_and_availability_name_and_respect_the_remote_event(api, api_key, caldav):
+    from tests.pages.sync.hosting import page_for, slot
+
+    work = caldav.make_calendar("work", "Work")
+    start = slot(4, 14, 45)  # a quarter past in a half-hour zone
+    caldav.put_event(
+        work,
+        "dentist",
+        event("dentist", ical_time(start), ical_time(start + dt.timedelta(hours=1)), "Dentist"),
+    )
+    grant = Grant.objects.get(
+        pk=connect(api, api_key, caldav, timezone="Asia/Kolkata").json()["data"]["id"]
+    )
+    passes.sync_grant(grant)
+    configuration = page_for(grant)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
+    at = int(start.timestamp())
+    explained = api.get(
+        f"/v3/grants/{grant.pk}/scheduling/configurations/{configuration.pk}/explain"
+        f"?start_time={at}",
+        **auth,
+    ).json()["data"]
+    assert explained["available"] is False
+    (busy,) = [r for r in explained["reasons"] if r["reason"] == "busy"]
+    assert "“Dentist” in Work" in busy["detail"]
+
+    slots = api.get(
+        f"/v3/scheduling/availability?configuration_id={configuration.pk}"
+        f"&start_time={at - 3600}&end_time={at + 7200}",
+        **auth,
+    ).json()["data"]["time_slots"]
+    # The grid is the half hours of Kolkata: 14:00 is free, 14:30 to 15:30 meet the
+    # dentist (14:45-15:45), 16:00 is free again.
+    assert [s["start_time"] for s in slots] == [at - 2700, at + 4500]
+
+
+@pytest.mark.parametrize(
+    ("settings_given", "setting", "said"),
+    [
+        ({"password": "wrong"}, "settings.password", "refused"),
+        ({"url": "http://127.0.0.1:1/"}, "settings.url", "could not be reached"),
+        ({"url": "ftp://example.com/"}, "settings.url", "http"),
+        ({"username": None}, "settings.username", "required"),
+    ],
+)
+def test_a_connection_that_fails_is_a_400_naming_the_setting(
+    api, api_key, caldav, settings_given, setting, said
+):
+    caldav.make_calendar("work", "Work")
+    values = {"url": caldav.server_url, "username": caldav.username, "password": caldav.password}
+    values.update(settings_given)
+    values = {k: v for k, v in values.items() if v is not None}
+    answer = api.post(
+        "/v3/connect/custom",
+        {"provider": "caldav", "settings": values, "email": "x@example.com"},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    assert answer.status_code == 400, answer.content
+    error = answer.json()["error"]
+    assert setting in error["message"] or error.get("field") == setting, error
+    assert said in error["message"], error
+    assert not Grant.objects.filter(email="x@example.com").exists()
+
+
+def test_a_web_server_that_is_not_caldav_is_a_400_saying_so(api, api_key, loopback_destinations):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_PROPFIND(self):
+            self.send_response(405)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        answer = api.post(
+            "/v3/connect/custom",
+            {
+                "provider": "caldav",
+                "settings": {
+                    "url": f"http://127.0.0.1:{server.server_port}/",
+                    "username": "u",
+                    "password": "p",
+                },
+                "email": "y@example.com",
+            },
+            format="json",
+            HTTP_AUTHORIZATION=f"Bearer {api_key}",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 400, answer.content
+    assert "settings.url" in answer.content.decode()
+    assert "405" in answer.json()["error"]["message"]
+
+
+def test_icloud_connects_to_apples_server_with_the_app_password(api, api_key, caldav, settings):
+    settings.SCHEDULER_ICLOUD_URL = caldav.server_url.rstrip("/")
+    caldav.make_calendar("home", "Home")
+    answer = api.post(
+        "/v3/connect/custom",
+        {
+            "provider": "icloud",
+            "settings": {"username": caldav.username, "password": caldav.password},
+            "email": "me@icloud.example",
+        },
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["data"]["provider"] == "icloud"
+    grant = Grant.objects.get(email="me@icloud.example")
+    assert [c.name for c in grant.calendars.all()] == ["Home"]
+
+
+def test_a_grant_token_cannot_connect_and_settings_are_checked(api, api_key, organizer):
+    from pages.services import issue_access_token
+
+    token = issue_access_token(grant=organizer)
+    refused = api.post(
+        "/v3/connect/custom",
+        {"provider": "ics", "settings": {"urls": ["https://example.com/a.ics"]}},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert refused.status_code == 403
+    for body, field in [
+        ({"provider": "exchange", "settings": {}}, "provider"),
+        ({"provider": "ics", "settings": {"urls": []}}, "settings.urls"),
+        ({"provider": "ics", "settings": {"urls": ["file:///etc/passwd"]}}, "settings.urls[0]"),
+        (
+            {"provider": "caldav", "settings": {"url": "https://x.example", "pin": 1}},
+            "settings.pin",
+        ),
+        ({"provider": "ics", "settings": "x"}, "settings"),
+    ]:
+        answer = api.post(
+            "/v3/connect/custom", body, format="json", HTTP_AUTHORIZATION=f"Bearer {api_key}"
+        )
+        assert answer.status_code == 400, (body, answer.content)
+        assert field in answer.content.decode(), (body, answer.content)
+
+
+def test_patch_replaces_the_credentials_after_checking_them(api, api_key, caldav):
+    caldav.make_calendar("work", "Work")
+    grant_id = connect(api, api_key, caldav).json()["data"]["id"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
+    wrong = api.patch(
+        f"/v3/grants/{grant_id}",
+        {"settings": {"url": caldav.server_url, "username": caldav.username, "password": "no"}},
+        format="json",
+        **auth,
+    )
+    assert wrong.status_code == 400
+    assert "settings.password" in wrong.content.decode()
+    renamed = api.patch(
+        f"/v3/grants/{grant_id}",
+        {
+            "settings": {
+                "url": caldav.server_url,
+                "username": caldav.username,
+                "password": caldav.password,
+            },
+            "name": "Olive",
+        },
+        format="json",
+        **auth,
+    )
+    assert renamed.status_code == 200, renamed.content
+    assert renamed.json()["data"]["name"] == "Olive"
+    assert renamed.json()["data"]["grant_status"] == "valid"
+    assert caldav.password not in renamed.content.decode()
+
+
+class _Feed:
+    """An iCal feed on loopback that answers 304 to its own ETag, counting requests."""
+
+    def __init__(self, text: str):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        feed = self
+        self.text, self.etag, self.requests = text, '"v1"', []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                feed.requests.append(self.path)
+                if self.headers.get("If-None-Match") == feed.etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                body = feed.text.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("ETag", feed.etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/private/secret-token-123/basic.ics"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_ics_feed_is_a_read_only_calendar_its_address_sealed_and_fetched_conditionally(
+    api, api_key, loopback_destinations
+):
+    start = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nX-WR-CALNAME:Holidays\r\n"
+        + event("h1", ical_time(start), ical_time(start + dt.timedelta(hours=2)), "Trip").split(
+            "PRODID:-//scheduler tests//EN\r\n", 1
+        )[1]
+    )
+    feed = _Feed(text)
+    try:
+        answer = api.post(
+            "/v3/connect/custom",
+            {
+                "provider": "ics",
+                "settings": {"urls": [feed.url.replace("http://", "webcal://", 1)]},
+                "email": "feeds@example.com",
+            },
+            format="json",
+            HTTP_AUTHORIZATION=f"Bearer {api_key}",
+        )
+        # webcal:// is https://, which the loopback server does not speak: a 400 naming it.
+        assert answer.status_code == 400
+        assert "settings.urls[0]" in answer.content.decode()
+        answer = api.post(
+            "/v3/connect/custom",
+            {"provider": "ics", "settings": {"urls": [feed.url]}, "email": "feeds@example.com"},
+            format="json",
+            HTTP_AUTHORIZATION=f"Bearer {api_key}",
+        )
+        assert answer.status_code == 200, answer.content
+        assert "secret-token-123" not in answer.content.decode()
+        grant = Grant.objects.get(email="feeds@example.com")
+        (calendar,) = grant.calendars.all()
+        assert (calendar.name, calendar.read_only, calendar.is_primary) == ("Holidays", True, True)
+        assert "secret-token-123" not in calendar.source
+
+        passes.sync_grant(grant)
+        trip = Event.objects.get(calendar=calendar)
+        assert (trip.title, trip.start) == ("Trip", start)
+        before = len(feed.requests)
+        passes.sync_grant(grant)  # 304: nothing read again, the event stays
+        assert len(feed.requests) == before + 1
+        assert Event.objects.filter(calendar=calendar).count() == 1
+
+        refused = api.post(
+            f"/v3/grants/{grant.pk}/events?calendar_id={calendar.pk}",
+            {"title": "x", "when": {"start_time": 1900000000, "end_time": 1900003600}},
+            format="json",
+            HTTP_AUTHORIZATION=f"Bearer {api_key}",
+        )
+        assert refused.status_code == 400
+    finally:
+        feed.stop()
