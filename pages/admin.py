@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from pages import services
-from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, OpenHoursForm
+from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, GrantForm, OpenHoursForm
 from pages.admin_times import LocalTimesAdmin, detail_time, local_time
 from pages.models import (
     AdditionalField,
@@ -17,8 +17,12 @@ from pages.models import (
     OpenHours,
     Participant,
     Reminder,
+    RemoteEvent,
 )
+from pages.models.calendars import local_minute
 from pages.services import ensure_primary_calendar
+from pages.sync import passes
+from pages.sync import services as sync_services
 
 # "View site" leads to / (bookings' home page: the booking pages, for staff).
 admin.site.site_header = "Scheduler administration"
@@ -88,19 +92,81 @@ class DeletesThroughServices:
 
 @admin.register(Grant)
 class GrantAdmin(DeletesThroughServices, admin.ModelAdmin):
-    list_display = ["email", "name", "timezone", "created"]
+    form = GrantForm
+    list_display = ["email", "name", "provider", "grant_status", "last_sync", "created"]
     search_fields = ["email", "name"]
-    list_filter = ["timezone"]
+    list_filter = ["provider", "grant_status", "timezone"]
     inlines = [CalendarInline]
-    fields = ["email", "name", "timezone", "picture_url"]
-    actions = ["issue_access_token"]
+    actions = ["issue_access_token", "sync_now"]
     created = local_time("created_at", "Created")
+    last_sync = local_time("last_sync_at", "Last sync")
+    readonly_fields = ["grant_status", "sync_state", "calendar_count", "event_count"]
+
+    def get_fieldsets(self, request, obj=None):
+        own = ["email", "name", "timezone", "picture_url", "provider"]
+        if obj is not None and not obj.is_connected:
+            return [(None, {"fields": own})]
+        return [
+            (None, {"fields": own}),
+            (
+                "Connected calendars",
+                {
+                    "fields": [
+                        "grant_status",
+                        "sync_state",
+                        "calendar_count",
+                        "event_count",
+                        "server_url",
+                        "username",
+                        "password",
+                        "feed_urls",
+                    ],
+                    "description": "Credentials are write-only: never shown, checked "
+                    "against the server before they are kept, unchanged when left empty.",
+                },
+            ),
+        ]
+
+    @admin.display(description="Sync")
+    def sync_state(self, obj: Grant) -> str:
+        if obj is None or not obj.is_connected:
+            return "-"
+        last = f"{local_minute(obj.last_sync_at)}" if obj.last_sync_at else "never"
+        if obj.last_sync_error:
+            return f"Last success: {last}. Last error: {obj.last_sync_error}"
+        return f"Last success: {last}."
+
+    @admin.display(description="Calendars")
+    def calendar_count(self, obj: Grant) -> int:
+        return obj.calendars.exclude(source="").count() if obj and obj.pk else 0
+
+    @admin.display(description="Events (remote objects)")
+    def event_count(self, obj: Grant) -> int:
+        return RemoteEvent.objects.filter(calendar__grant=obj).count() if obj and obj.pk else 0
 
     def save_model(self, request, obj, form, change):
+        if not change and obj.is_connected and form.connection:
+            values, found = form.connection
+            grant, token = sync_services.connect_grant(
+                provider=obj.provider,
+                values=values,
+                found=found,
+                email=obj.email,
+                name=obj.name,
+                timezone_name=obj.timezone,
+            )
+            obj.pk = grant.pk
+            obj.refresh_from_db()
+            show_secret_once(request, f"The access token of {obj.email}", token)
+            return
         token = None if change else obj.set_new_access_token()
         super().save_model(request, obj, form, change)
         if token:
             show_secret_once(request, f"The access token of {obj.email}", token)
+        if change and form.connection:
+            sync_services.change_grant_settings(
+                grant=obj, values=form.connection[0], found=form.connection[1]
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -114,6 +180,29 @@ class GrantAdmin(DeletesThroughServices, admin.ModelAdmin):
         for grant in queryset:
             token = services.issue_access_token(grant=grant)
             show_secret_once(request, f"The new access token of {grant.email}", token)
+
+    @admin.action(description="Sync now (connected grants)")
+    def sync_now(self, request, queryset):
+        for grant in queryset:
+            if not grant.is_connected:
+                continue
+            if grant.grant_status != Grant.Status.VALID:
+                self.message_user(
+                    request,
+                    f"{grant.email}: invalid ({grant.last_sync_error}); give new credentials.",
+                    messages.ERROR,
+                )
+                continue
+            outcome = passes.sync_grant(grant)
+            if outcome.errors:
+                self.message_user(request, f"{grant.email}: {outcome.errors[0]}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{grant.email}: synced {outcome.calendars} calendar(s), "
+                    f"{outcome.fetched} object(s) fetched, {outcome.removed} removed.",
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(Calendar)

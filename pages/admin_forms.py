@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from pages import page_urls
-from pages.models import AdditionalField, Configuration, OpenHours
+from pages.models import AdditionalField, Configuration, Grant, OpenHours
 from pages.models.configurations import DAY_NAMES, format_minute
+from pages.sync import providers
 
 DAY_CHOICES = [(i, name) for i, name in enumerate(DAY_NAMES)]
 
@@ -229,3 +231,78 @@ class AdditionalFieldForm(forms.ModelForm):
         text = self.cleaned_data.get("options_text") or ""
         self.instance.options = [o.strip() for o in text.split(",") if o.strip()]
         super()._post_clean()
+
+
+class GrantForm(forms.ModelForm):
+    """A grant, and for a connected one its credentials: write-only (never shown back,
+    left empty to keep them), checked against the server before they are kept."""
+
+    server_url = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="CalDAV server",
+        help_text="caldav: the server root or one calendar's address. Left empty: unchanged.",
+    )
+    username = forms.CharField(
+        required=False, max_length=500, help_text="caldav and icloud. Left empty: unchanged."
+    )
+    password = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="icloud: an app-specific password. Never shown; left empty: unchanged.",
+    )
+    feed_urls = forms.CharField(
+        required=False,
+        label="Feed addresses",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="ics: one secret iCal address per line (webcal:// too). Never shown; "
+        "left empty: unchanged.",
+    )
+
+    class Meta:
+        model = Grant
+        fields = ["email", "name", "timezone", "picture_url", "provider"]
+
+    connection: tuple[dict, list] | None = None  # (values to seal, calendars found)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "provider" in self.fields:
+            self.fields["provider"].required = False
+            self.fields["provider"].disabled = not self.instance._state.adding
+
+    def clean(self):
+        cleaned = super().clean()
+        provider = cleaned.get("provider") or self.instance.provider
+        cleaned["provider"] = provider
+        given = {
+            "url": cleaned.get("server_url", "").strip(),
+            "username": cleaned.get("username", "").strip(),
+            "password": cleaned.get("password", ""),
+            "urls": [u.strip() for u in cleaned.get("feed_urls", "").splitlines() if u.strip()],
+        }
+        if provider == Grant.Provider.VIRTUAL_CALENDAR or self.errors:
+            return cleaned
+        if not self.instance._state.adding and not any(given.values()):
+            return cleaned  # credentials unchanged
+        raw = {
+            "caldav": {k: given[k] for k in ("url", "username", "password")},
+            "icloud": {k: given[k] for k in ("username", "password")},
+            "ics": {"urls": given["urls"]},
+        }[provider]
+        fields = {"url": "server_url", "username": "username", "password": "password"}
+        try:
+            values = providers.read_settings(provider, raw)
+            found = providers.reach(provider, values)
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                setting = key.removeprefix("settings.").split("[")[0]
+                self.add_error(fields.get(setting, "feed_urls"), messages)
+            return cleaned
+        except providers.Unconnectable as error:
+            setting = error.setting.removeprefix("settings.").split("[")[0]
+            self.add_error(fields.get(setting, "feed_urls"), error.message)
+            return cleaned
+        self.connection = (values, found)
+        return cleaned

@@ -150,6 +150,13 @@ def delete_calendar(*, calendar: Calendar) -> None:
 def _writable(calendar: Calendar) -> None:
     if calendar.read_only:
         raise ValidationError({"calendar": "The calendar is read-only."})
+    if calendar.is_remote:
+        raise ValidationError(
+            {
+                "calendar": "The calendar is a connected calendar: its events are changed "
+                "in the organizer's own calendar app and come here with the next sync."
+            }
+        )
 
 
 @transaction.atomic

@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from pages.models import Calendar, Event, Grant, RemoteEvent
 from pages.services import ensure_primary_calendar
@@ -249,12 +247,13 @@ def add_found_objects(*, calendar: Calendar, read: list[ReadObject]) -> None:
     store_changes(calendar=calendar, read=read)
 
 
-def check_settings_readable(grant: Grant) -> dict:
-    try:
-        return sealing.open_sealed(grant.sealed_settings)
-    except sealing.Unreadable as error:
-        raise ValidationError({"settings": str(error)}) from None
-
-
-def now() -> dt.datetime:
-    return timezone.now()
+@transaction.atomic
+def reseal_all() -> int:
+    """Every grant's settings sealed again with the first key (rotation)."""
+    count = 0
+    for grant in Grant.objects.exclude(sealed_settings="").select_for_update():
+        Grant.objects.filter(pk=grant.pk).update(
+            sealed_settings=sealing.reseal(grant.sealed_settings)
+        )
+        count += 1
+    return count
