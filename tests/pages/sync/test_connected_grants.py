@@ -426,3 +426,43 @@ def test_an_ics_feed_is_a_read_only_calendar_its_address_sealed_and_fetched_cond
         assert refused.status_code == 400
     finally:
         feed.stop()
+
+
+def test_the_window_rolls_forward_without_asking_the_server_for_the_objects_again(
+    api, api_key, caldav, monkeypatch
+):
+    work = caldav.make_calendar("work", "Work")
+    first = dt.datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    daily = event(
+        "standup",
+        ical_time(first),
+        ical_time(first + dt.timedelta(minutes=15)),
+        "Standup",
+        "RRULE:FREQ=DAILY\r\n",
+    )
+    caldav.put_event(work, "standup", daily)
+    grant = Grant.objects.get(pk=connect(api, api_key, caldav).json()["data"]["id"])
+    now = dt.datetime.now(UTC)
+    passes.sync_grant(grant, now=now)
+    calendar = grant.calendars.get()
+    last = Event.objects.filter(calendar=calendar).order_by("-start").first().start
+    assert last <= calendar.expanded_until
+
+    from pages import outbound
+
+    sent = []
+    real_send = outbound.send
+    monkeypatch.setattr(
+        outbound,
+        "send",
+        lambda method, url, **kw: sent.append(method) or real_send(method, url, **kw),
+    )
+    later = now + dt.timedelta(days=10)
+    passes.sync_grant(grant, now=later)
+    assert [m for m in sent if m != "PROPFIND"] == []  # the stored text was expanded again
+    calendar.refresh_from_db()
+    rolled_last = Event.objects.filter(calendar=calendar).order_by("-start").first().start
+    assert rolled_last - last >= dt.timedelta(days=9)
+    # One occurrence per day, none twice.
+    starts = list(Event.objects.filter(calendar=calendar).values_list("start", flat=True))
+    assert len(starts) == len(set(starts))
