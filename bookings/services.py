@@ -25,6 +25,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from bookings import links, notifications
+from bookings.notifications import calendar_invites
 from bookings.availability import COLLECTIVE, find_slots
 from bookings.availability_loader import load_engine_input
 from bookings.guest_input import Guest
@@ -34,7 +35,7 @@ from bookings.roster import Member, hosts_of, roster_of
 from bookings.sql import lock_hosts
 from pages.models import Configuration, Event, Grant
 from pages.sql import insert, insert_all
-from pages.sync import fresh
+from pages.sync import fresh, writes
 from pages.unix_time import from_unix, to_unix
 
 logger = logging.getLogger(__name__)
@@ -143,7 +144,14 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
         if booking.status == Booking.Status.PENDING
         else Event.Status.CONFIRMED,
         participants=people,
-        metadata={"booking_id": str(booking.id), "configuration_id": str(configuration.id)},
+        metadata={
+            "booking_id": str(booking.id),
+            "configuration_id": str(configuration.id),
+            # The organizer's page for this booking, in the copy written to their calendar.
+            "organizer_url": links.organizer_page_url(booking, organizer.email),
+        },
+        # The guest's invite's UID: the organizer's calendar merges the two.
+        ical_uid=calendar_invites.uid(booking),
     )
 
 
@@ -267,6 +275,8 @@ def _create_booking(
     host_grants = [h.grant for h in hosts]
     # The event, the booking and its host rows: one round trip on PostgreSQL.
     insert_all([event] if event else [], [booking], _host_rows(booking, host_grants))
+    if event is not None:
+        writes.queue_new_event(event, now=now)
     notifications.booking_created(booking, host_grants)
     return NewBooking(booking, links.booking_ref(booking))
 
@@ -310,6 +320,7 @@ def confirm_booking(*, booking: Booking, now: dt.datetime | None = None) -> Book
         Event.objects.filter(pk=booking.event_id).update(
             status=Event.Status.CONFIRMED, updated_at=now
         )
+        writes.queue_event_change(booking.event_id, now=now)
     notifications.booking_confirmed(booking)
     return booking
 
@@ -333,6 +344,7 @@ def _release(booking: Booking, reason: str, now: dt.datetime, *, declined: bool 
         Event.objects.filter(pk=booking.event_id).update(
             status=Event.Status.CANCELLED, updated_at=now
         )
+        writes.queue_event_change(booking.event_id, now=now)
 
 
 @_atomic_booking_write
@@ -422,6 +434,7 @@ def _reschedule_booking(
         Event.objects.filter(pk=booking.event_id).update(
             start=booking.start, end=booking.end, calendar_id=calendar_id, updated_at=now
         )
+        writes.queue_event_change(booking.event_id, now=now)
     notifications.booking_rescheduled(booking, old_start, old_end, dropped_hosts=dropped)
     return booking
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from pages.models import Grant
-from pages.sync import passes, queue
+from pages.sync import passes, queue, writes
 
 
 @shared_task(name=queue.SWEEP_TASK, ignore_result=True)
@@ -30,3 +30,16 @@ def sync_grant(grant_id: str) -> int:
     if grant is None:
         return 0
     return passes.sync_grant(grant).fetched
+
+
+@shared_task(name=queue.DELIVER_TASK, ignore_result=True)
+def deliver_calendar_write(outgoing_id: int) -> str:
+    return writes.deliver(outgoing_id)
+
+
+@shared_task(name=queue.SWEEP_WRITES_TASK, ignore_result=True)
+def sweep_calendar_writes() -> int:
+    """Beat: the writes that are due (a lost task, a server that was down)."""
+    ids = writes.due(timezone.now())
+    queue.deliver_soon(ids)
+    return len(ids)

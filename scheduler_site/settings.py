@@ -237,6 +237,14 @@ CELERY_BEAT_SCHEDULE = {
             "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
         },
     },
+    "write-bookings-to-calendars": {
+        "task": "pages.sweep_calendar_writes",
+        "schedule": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
+        "options": {
+            "queue": SCHEDULER_NOTIFICATIONS_QUEUE,
+            "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
+        },
+    },
     "sync-connected-calendars": {
         "task": "pages.sync_due_calendars",
         "schedule": float(min(SCHEDULER_SYNC_SECONDS, 60)),

@@ -1,5 +1,5 @@
 from pages.models.accounts import ApiKey, Grant
-from pages.models.calendars import Calendar, Event, RemoteEvent
+from pages.models.calendars import Calendar, Event, OutgoingEvent, RemoteEvent
 from pages.models.configurations import (
     AdditionalField,
     Configuration,
@@ -16,6 +16,7 @@ __all__ = [
     "Event",
     "Grant",
     "OpenHours",
+    "OutgoingEvent",
     "Participant",
     "Reminder",
     "RemoteEvent",

@@ -150,3 +150,41 @@ class RemoteEvent(models.Model):
 
     def __str__(self) -> str:
         return self.href or "feed"
+
+
+class OutgoingEvent(models.Model):
+    """A booking's event as it must be in its host's CalDAV calendar: the queue of its
+    writes and, once written, where it is (href, etag). One row per event and calendar,
+    written in the booking's own transaction and delivered by a task
+    (pages/sync/writes.py), which always sends the event's state at that moment: a
+    PUT while the event stands, a DELETE once it is cancelled or gone. Idempotent by
+    UID: the href is the UID's, so a retry after a lost answer replaces, never adds."""
+
+    id = models.BigAutoField(primary_key=True)
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="outgoing")
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="outgoing"
+    )
+    uid = models.CharField(max_length=1000)
+    href = models.CharField(max_length=2000)
+    etag = models.CharField(max_length=500, blank=True, help_text="What the server last said")
+    # Due: a write is owed from ``due_at`` on; delivered clears it.
+    pending = models.BooleanField(default=True)
+    # Bumped by every change queued: a delivery marks the row done only if no change
+    # came in while it was on the wire.
+    version = models.PositiveIntegerField(default=1)
+    due_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    written_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "uid"], name="one_outgoing_per_uid"),
+        ]
+        indexes = [models.Index(fields=["pending", "due_at"], name="outgoing_due")]
+
+    def __str__(self) -> str:
+        return self.uid

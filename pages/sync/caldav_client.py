@@ -608,3 +608,88 @@ def fetch_feed(
         etag=answer.headers.get("etag"),
         last_modified=answer.headers.get("last-modified"),
     )
+
+
+# Writing (a booking's event in its host's booking calendar)
+
+
+class PreconditionFailed(SyncError):
+    """412: the object is not in the state the request assumed (someone edited it, or
+    it already exists): re-read it and apply again."""
+
+
+class Gone(SyncError):
+    """404 on an update: the object is not there (deleted meanwhile): create it again."""
+
+
+@dataclass(frozen=True)
+class Written:
+    href: str
+    etag: str | None  # the server's new etag, when it says (else read it back)
+
+
+def object_url(calendar: Calendar, name: str) -> str:
+    return urljoin(calendar.url if calendar.url.endswith("/") else calendar.url + "/", name)
+
+
+def put(
+    calendar: Calendar,
+    href: str,
+    ical: str,
+    *,
+    if_match: str | None = None,
+    if_none_match: bool = False,
+    timeout: float = TIMEOUT,
+) -> Written:
+    """PUT one object: ``if_none_match`` to create only (412 when it exists),
+    ``if_match`` to replace only that version (412 when it changed, 404 when gone)."""
+    headers = {"Content-Type": "text/calendar; charset=utf-8"}
+    if if_match:
+        headers["If-Match"] = if_match
+    if if_none_match:
+        headers["If-None-Match"] = "*"
+    url = urljoin(calendar.url, href)
+    _, answer = _request(
+        "PUT",
+        url,
+        credentials=calendar.credentials,
+        body=ical,
+        headers=headers,
+        timeout=timeout,
+        max_bytes=64 * 1024,
+    )
+    if answer.status in (200, 201, 204):
+        return Written(urlsplit(url).path, answer.headers.get("etag"))
+    if answer.status == 412:
+        raise PreconditionFailed(f"{_host(url)} answered {_said(answer)}")
+    if answer.status == 404:
+        raise Gone(f"{_host(url)} answered {_said(answer)}")
+    raise _refused_or_failed(url, answer)
+
+
+def get(calendar: Calendar, href: str, *, timeout: float = TIMEOUT) -> Resource | None:
+    """One object's text and etag; None when it is not there."""
+    url = urljoin(calendar.url, href)
+    _, answer = _request(
+        "GET", url, credentials=calendar.credentials, timeout=timeout, max_bytes=MAX_BYTES
+    )
+    if answer.status == 404:
+        return None
+    if answer.status != 200:
+        raise _refused_or_failed(url, answer)
+    return Resource(
+        urlsplit(url).path, answer.headers.get("etag") or "", answer.body.decode("utf-8", "replace")
+    )
+
+
+def delete(calendar: Calendar, href: str, *, timeout: float = TIMEOUT) -> bool:
+    """DELETE one object; False when it was already gone."""
+    url = urljoin(calendar.url, href)
+    _, answer = _request(
+        "DELETE", url, credentials=calendar.credentials, timeout=timeout, max_bytes=64 * 1024
+    )
+    if answer.status in (200, 204):
+        return True
+    if answer.status in (404, 410):
+        return False
+    raise _refused_or_failed(url, answer)

@@ -24,11 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+import icalendar
 from django.db.models import Max
 from django.utils import timezone
 
-from pages.models import Calendar, Configuration, Grant, RemoteEvent
+from pages.models import Calendar, Configuration, Event, Grant, OutgoingEvent, RemoteEvent
 from pages.signals import grant_expired
 from pages.sync import caldav_client as client
 from pages.sync import providers, sealing, services
@@ -208,6 +210,7 @@ def _sync_caldav(calendar, grant, values, span, now, outcome) -> None:
     outcome.skipped.extend(r.problem for r in read if r.problem)
     outcome.fetched += len(read)
     outcome.removed += len(removed)
+    fetched = list(read)
     rolled = _rolled(calendar, span)
     if rolled:
         read += _re_expanded(
@@ -226,6 +229,79 @@ def _sync_caldav(calendar, grant, values, span, now, outcome) -> None:
         window=span if (rolled or calendar.expanded_until is None) else None,
         at=now,
     )
+    _follow_ours(calendar, fetched, removed)
+
+
+def _follow_ours(calendar: Calendar, fetched, removed) -> None:
+    """Our bookings' objects changed or deleted in the organizer's calendar app: the
+    booking follows (a move, a cancellation); an edit of the title or description alone
+    changes nothing. While a write of ours is pending, ours wins (it is applied over
+    theirs), so a guest's reschedule racing the organizer's move ends in one state."""
+    hrefs = [item.href for item in fetched] + list(removed)
+    if not hrefs:
+        return
+    ours = {
+        outgoing.href: outgoing
+        for outgoing in OutgoingEvent.objects.filter(
+            calendar=calendar, href__in=hrefs
+        ).select_related("event")
+    }
+    zone = calendar.timezone or calendar.grant.timezone
+    for item in fetched:
+        outgoing = ours.get(item.href)
+        if outgoing is None or outgoing.event is None or outgoing.pending:
+            continue
+        if item.etag == outgoing.etag:
+            continue  # what we wrote
+        found = main_times(item.ical, zone)
+        if found is None:
+            continue
+        start, end, status = found
+        services.follow_remote_change(
+            outgoing=outgoing,
+            etag=item.etag,
+            start=start,
+            end=end,
+            cancelled=status == "CANCELLED",
+        )
+    for href in removed:
+        outgoing = ours.get(href)
+        if (
+            outgoing is not None
+            and outgoing.event is not None
+            and not outgoing.pending
+            and outgoing.event.status != Event.Status.CANCELLED
+        ):
+            services.follow_remote_change(outgoing=outgoing, etag="", cancelled=True)
+
+
+def main_times(text: str, zone: str):
+    """(start, end, STATUS) of a single event's text, in UTC; None when it has none
+    that can be read (an all-day event, no DTSTART)."""
+    try:
+        document = icalendar.Calendar.from_ical(text)
+    except ValueError:
+        return None
+    for component in document.walk("VEVENT"):
+        if "RECURRENCE-ID" in component or "DTSTART" not in component:
+            continue
+        try:
+            start = component.decoded("DTSTART")
+            if "DTEND" in component:
+                end = component.decoded("DTEND")
+            else:
+                end = start + component.decoded("DURATION", dt.timedelta(0))
+        except (KeyError, ValueError):
+            return None
+        if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+            return None
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=ZoneInfo(zone))
+        if end.tzinfo is None:
+            end = end.replace(tzinfo=ZoneInfo(zone))
+        status = str(component.get("STATUS", "")).upper()
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC), status
+    return None
 
 
 def _what_changed(handle, calendar, fresh, stored, span):
@@ -247,7 +323,7 @@ def _what_changed(handle, calendar, fresh, stored, span):
             listed = {item.href for item in found.changed}
             removed = [href for href in stored if href not in listed]
         else:
-            removed = [href for href in found.removed if href in stored]
+            removed = list(found.removed)
         return changed, removed, found.sync_token
     listed = client.etags_in_range(handle, span[0], span[1])
     hrefs = {item.href for item in listed}

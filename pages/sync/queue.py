@@ -25,3 +25,23 @@ def sync_soon(grant_id) -> bool:
     except Exception as error:  # noqa: BLE001 - the sweep is the fallback
         logger.warning("sync of grant %s not queued (the sweep will run it): %s", grant_id, error)
         return False
+
+
+DELIVER_TASK = "pages.deliver_calendar_write"
+SWEEP_WRITES_TASK = "pages.sweep_calendar_writes"
+
+
+def deliver_soon(outgoing_ids) -> int:
+    """Ask the workers to deliver these writes; how many were handed over. Never
+    raises: the sweep delivers what was not."""
+    handed = 0
+    try:
+        with current_app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+            for outgoing_id in outgoing_ids:
+                current_app.send_task(
+                    DELIVER_TASK, args=[outgoing_id], retry=False, connection=conn
+                )
+                handed += 1
+    except Exception as error:  # noqa: BLE001 - the sweep is the fallback
+        logger.warning("calendar writes not queued (the sweep will send them): %s", error)
+    return handed

@@ -6,18 +6,22 @@ what a sync found. Each runs in one transaction; the network is never called ins
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
-from pages.models import Calendar, Event, Grant, RemoteEvent
+from pages.models import Calendar, Event, Grant, OutgoingEvent, RemoteEvent
 from pages.services import ensure_primary_calendar
 from pages.sync import sealing
 from pages.sync.expansion import BusyOccurrence
 from pages.sync.providers import RemoteCalendar
 
 MAX_ERROR = 2000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,10 @@ def change_grant_settings(*, grant: Grant, values: dict, found: list[RemoteCalen
     grant.last_sync_error_at = None
     grant.save()
     _reconcile(grant, found)
+    # Writes held back by the refused credentials are due again now.
+    OutgoingEvent.objects.filter(calendar__grant=grant, pending=True).update(
+        due_at=timezone.now(), attempts=0
+    )
     return grant
 
 
@@ -213,6 +221,13 @@ def store_changes(
         RemoteEvent.objects.filter(calendar=calendar, href__in=list(removed)).delete()
     if read:
         hrefs = [r.href for r in read]
+        # Our own bookings' objects come back too: kept (for their etags), never busy a
+        # second time (the booking already blocks its time, and a group keeps its seats).
+        ours = set(
+            OutgoingEvent.objects.filter(calendar=calendar, href__in=hrefs).values_list(
+                "href", flat=True
+            )
+        )
         existing = {
             r.href: r for r in RemoteEvent.objects.filter(calendar=calendar, href__in=hrefs)
         }
@@ -226,7 +241,8 @@ def store_changes(
             remote.ical = item.ical
             remote.problem = item.problem[:MAX_ERROR]
             remote.save()
-            rows.extend(_occurrence_rows(calendar, remote, item))
+            if item.href not in ours:
+                rows.extend(_occurrence_rows(calendar, remote, item))
         Event.objects.bulk_create(rows, batch_size=1000)
     fields = dict(state or {})
     if window is not None:
@@ -257,3 +273,66 @@ def reseal_all() -> int:
         )
         count += 1
     return count
+
+
+# Writes of bookings' events
+
+
+def mark_written(
+    *, outgoing, version: int, etag: str, at: dt.datetime, deleted: bool = False
+) -> None:
+    """The server has the state of ``version``: done, unless a change came meanwhile
+    (then the row stays pending, due now, for the next delivery)."""
+    fields = {"etag": etag[:500], "written_at": at, "lease_until": None, "last_error": ""}
+    done = OutgoingEvent.objects.filter(pk=outgoing.pk, version=version).update(
+        pending=False, attempts=0, **fields
+    )
+    if not done:
+        OutgoingEvent.objects.filter(pk=outgoing.pk).update(**fields)
+
+
+def retry_write(*, outgoing, error: str, due_at: dt.datetime) -> None:
+    OutgoingEvent.objects.filter(pk=outgoing.pk).update(
+        attempts=F("attempts") + 1,
+        due_at=due_at,
+        lease_until=None,
+        last_error=error[:MAX_ERROR],
+    )
+
+
+# A booking's event changed in the organizer's own calendar app
+
+
+def follow_remote_change(*, outgoing, etag: str, start=None, end=None, cancelled=False) -> bool:
+    """The organizer moved (``start``/``end``) or cancelled/deleted (``cancelled``) a
+    booking's event in their calendar: announced like a change through the events API
+    (``event_moved`` / ``event_deleted``), so the booking follows with its emails and
+    webhooks. False when the booking refused the move (onto another booking's time):
+    then the event is written back as it was."""
+    from pages.signals import event_deleted, event_moved
+
+    try:
+        with transaction.atomic():
+            event = (
+                Event.objects.select_for_update(of=("self",)).filter(pk=outgoing.event_id).first()
+            )
+            if event is None or event.status == Event.Status.CANCELLED:
+                return True
+            OutgoingEvent.objects.filter(pk=outgoing.pk).update(etag=etag[:500])
+            if cancelled:
+                event_deleted.send(sender=Event, event=event)
+                return True
+            if start is None or (start, end) == (event.start, event.end):
+                return True
+            old_start, old_end = event.start, event.end
+            event.start, event.end = start, end
+            event.save(update_fields=["start", "end", "updated_at"])
+            event_moved.send(sender=Event, event=event, old_start=old_start, old_end=old_end)
+            return True
+    except Exception as error:  # noqa: BLE001 - the booking's refusal, whatever its type
+        logger.warning("a move in the organizer's calendar was refused: %s", error)
+    with transaction.atomic():
+        from pages.sync import writes
+
+        writes.queue_event_change(outgoing.event_id)
+    return False
