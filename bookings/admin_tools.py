@@ -206,6 +206,8 @@ def _busy_sources(explanation: Explanation) -> dict[tuple[str, int, int], tuple[
             sources.setdefault(key, booking_source(booking))
         else:
             label = f"Event: {event.title or 'Busy'}"
+            if event.calendar.is_remote:
+                label += f" (in {event.calendar.name})"
             link = reverse("admin:pages_event_change", args=[event.pk])
             sources.setdefault(key, (f"event:{event.pk}", label, link))
     return sources

@@ -12,14 +12,22 @@ from pages.unix_time import from_unix, to_unix
 
 
 def explain(
-    configuration: Configuration, start: int, *, now: dt.datetime | None = None
+    configuration: Configuration,
+    start: int,
+    *,
+    now: dt.datetime | None = None,
+    name_events: bool = False,
 ) -> Explanation:
     """The engine's reasons for exactly [start, start + duration), on fresh data, with the
-    configuration's grid (its open-hours windows'), as bookings use it. A busy time that
-    is an event (a remote calendar's included) is named: its title and its calendar."""
+    configuration's grid (its open-hours windows'), as bookings use it. With
+    ``name_events`` (the API), a busy time that is an event (a remote calendar's
+    included) is named in its detail: its title and its calendar. (The admin links the
+    event itself.)"""
     duration = configuration.duration_minutes * 60
     data = load_engine_input(configuration, start, start + duration, now=now)
     explanation = explain_start(data.query, data.participants, start)
+    if not name_events:
+        return explanation
     return _named(explanation, data, start, start + duration)
 
 

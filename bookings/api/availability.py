@@ -216,4 +216,4 @@ class ExplainView(SchedulingView):
             raise BadRequest(
                 "is out of range (the meeting would end after 2100)", field="start_time"
             )
-        return v3(explanation_json(explain(configuration, start)))
+        return v3(explanation_json(explain(configuration, start, name_events=True)))
