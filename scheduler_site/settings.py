@@ -197,6 +197,13 @@ SCHEDULER_OUTBOX_LEASE_SECONDS = env.env_int(ENV, "SCHEDULER_OUTBOX_LEASE_SECOND
 SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
     ENV, "SCHEDULER_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1
 )
+# A new webhook subscription's URL is verified as the hosted service does: a GET with a
+# random ``challenge`` query parameter that must be echoed as the body within the time
+# given. Off only where subscriptions are made before their receivers run.
+SCHEDULER_WEBHOOK_VERIFY = env.env_bool(ENV, "SCHEDULER_WEBHOOK_VERIFY", True)
+SCHEDULER_WEBHOOK_VERIFY_TIMEOUT_SECONDS = env.env_int(
+    ENV, "SCHEDULER_WEBHOOK_VERIFY_TIMEOUT_SECONDS", 10, minimum=1
+)
 # Private networks and names webhooks (and later CalDAV servers and feeds) may reach.
 SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
 # Celery queues: emails and webhooks each have their own, so a slow mail server cannot

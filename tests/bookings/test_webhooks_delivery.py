@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 
 from bookings import links, notifications
 from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
-from bookings.models.webhooks import TRIGGER_TYPES
+from bookings.models.webhooks import BOOKING_TRIGGERS
 from bookings.notifications import outbox, sending
 from pages.models import Reminder
 
@@ -85,7 +85,7 @@ def receivers():
         receiver.stop()
 
 
-def endpoint_for(receiver: Receiver, triggers=TRIGGER_TYPES) -> tuple[WebhookEndpoint, str]:
+def endpoint_for(receiver: Receiver, triggers=BOOKING_TRIGGERS) -> tuple[WebhookEndpoint, str]:
     endpoint = WebhookEndpoint(webhook_url=receiver.url, trigger_types=list(triggers))
     secret = endpoint.set_new_secret()
     endpoint.save()
