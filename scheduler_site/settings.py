@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "NewBookingStatusEnum": ["booked", "pending"],
         "BookingDecisionStatusEnum": ["confirmed", "cancelled"],
         "EventStatusEnum": ["confirmed", "tentative", "cancelled"],
+        # Webhook subscriptions, test events and mock payloads share one list.
+        "TriggerTypeEnum": "bookings.models.webhooks.TRIGGER_TYPES",
     },
 }
 
