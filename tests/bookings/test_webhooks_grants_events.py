@@ -176,3 +176,21 @@ def test_a_paused_endpoint_is_owed_no_grant_or_event_webhook(receivers, make_hos
         calendar=grant.calendars.get(), start=START, end=START + dt.timedelta(hours=1)
     )
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_grant_webhook_is_in_the_admin_and_can_be_sent_again(api, auth, receivers, staff_client):
+    receiver = receivers(post_status=500)
+    subscribe(receiver, ["grant.created"])
+    api.post("/v3/grants", {"email": "again@example.com"}, format="json", **auth)
+    assert deliver_due() == ["retry"]
+    row = OutboxMessage.objects.get()
+    page = staff_client.get(f"/admin/bookings/outboxmessage/{row.pk}/change/")
+    assert page.status_code == 200 and "grant.created" in page.content.decode()
+    receiver.post_status = 200
+    response = staff_client.post(
+        "/admin/bookings/outboxmessage/",
+        {"action": "resend_selected", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    assert deliver_due() == ["sent"]
+    assert [p["type"] for p in receiver.payloads()] == ["grant.created", "grant.created"]
