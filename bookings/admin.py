@@ -17,7 +17,7 @@ from bookings.models import (
     WebhookAttempt,
     WebhookEndpoint,
 )
-from bookings.models.webhooks import TRIGGER_TYPES
+from bookings.models.webhooks import DELIVERED_TRIGGERS, TRIGGER_TYPES
 from bookings.notifications import outbox
 from pages import outbound
 from pages.admin_times import LIST_FORMAT, LocalTimesAdmin, detail_time, local_time
@@ -325,7 +325,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 class WebhookEndpointForm(forms.ModelForm):
     trigger_types = forms.MultipleChoiceField(
-        choices=[(t, t) for t in TRIGGER_TYPES], widget=forms.CheckboxSelectMultiple
+        choices=[
+            (t, t if t in DELIVERED_TRIGGERS else f"{t} (kept; never sent here)")
+            for t in TRIGGER_TYPES
+        ],
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -15,6 +15,8 @@ class BookingsConfig(AppConfig):
         signals.configurations_deleting.connect(
             receivers.on_configurations_deleting, dispatch_uid="bookings.configurations_deleting"
         )
+        signals.grant_changed.connect(receivers.on_grant_changed, dispatch_uid="bookings.grant")
+        signals.event_changed.connect(receivers.on_event_changed, dispatch_uid="bookings.event")
         # The configuration admin gains the tools that need bookings (explain, preview,
         # fairness). The admin app is first in INSTALLED_APPS, so its autodiscovery has
         # registered pages' ConfigurationAdmin by now.

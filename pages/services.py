@@ -26,7 +26,13 @@ from pages.models import (
     Participant,
     Reminder,
 )
-from pages.signals import configurations_deleting, event_deleted, event_moved
+from pages.signals import (
+    announce_grant,
+    configurations_deleting,
+    event_changed,
+    event_deleted,
+    event_moved,
+)
 
 API_KEY_USE_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -66,6 +72,7 @@ def create_grant(
     grant.full_clean()
     grant.save()
     ensure_primary_calendar(grant)
+    announce_grant(grant, "grant.created")
     return grant, token
 
 
@@ -85,6 +92,7 @@ def delete_grant(*, grant: Grant) -> None:
     (``configurations_deleting``)."""
     _announce_and_delete_events(Event.objects.filter(calendar__grant=grant))
     _announce_deleting(list(grant.configurations.values_list("pk", flat=True)))
+    announce_grant(grant, "grant.deleted")
     grant.delete()
 
 
@@ -188,6 +196,7 @@ def create_event(
     )
     event.full_clean(exclude=["calendar"])
     event.save()
+    event_changed.send(sender=Event, event=event, trigger="event.created")
     return event
 
 
@@ -232,6 +241,7 @@ def update_event(
     event.save()
     if (event.start, event.end) != (old_start, old_end):
         event_moved.send(sender=Event, event=event, old_start=old_start, old_end=old_end)
+    event_changed.send(sender=Event, event=event, trigger="event.updated")
     return event
 
 
@@ -244,6 +254,7 @@ def delete_event(*, event: Event, even_read_only: bool = False) -> None:
     if not even_read_only:
         _writable(event.calendar)
     event_deleted.send(sender=Event, event=event)
+    event_changed.send(sender=Event, event=event, trigger="event.deleted")
     event.delete()
 
 

@@ -205,6 +205,13 @@ SCHEDULER_WEBHOOK_TIMEOUT_SECONDS = env.env_int(
 # iCloud CalDAV server's address (a test points it at a local server).
 SCHEDULER_SYNC_SECONDS = env.env_int(ENV, "SCHEDULER_SYNC_SECONDS", 300, minimum=10)
 SCHEDULER_ICLOUD_URL = env.site_url(ENV, "SCHEDULER_ICLOUD_URL", "https://caldav.icloud.com")
+# A new webhook subscription's URL is verified as the hosted service does: a GET with a
+# random ``challenge`` query parameter that must be echoed as the body within the time
+# given. Off only where subscriptions are made before their receivers run.
+SCHEDULER_WEBHOOK_VERIFY = env.env_bool(ENV, "SCHEDULER_WEBHOOK_VERIFY", True)
+SCHEDULER_WEBHOOK_VERIFY_TIMEOUT_SECONDS = env.env_int(
+    ENV, "SCHEDULER_WEBHOOK_VERIFY_TIMEOUT_SECONDS", 10, minimum=1
+)
 # Private networks and names webhooks, CalDAV servers and feeds may reach.
 SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
 # Celery queues: emails and webhooks each have their own, so a slow mail server cannot
@@ -290,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         "NewBookingStatusEnum": ["booked", "pending"],
         "BookingDecisionStatusEnum": ["confirmed", "cancelled"],
         "EventStatusEnum": ["confirmed", "tentative", "cancelled"],
+        # Webhook subscriptions, test events and mock payloads share one list.
+        "TriggerTypeEnum": "bookings.models.webhooks.TRIGGER_TYPES",
     },
 }
 

@@ -177,3 +177,12 @@ def loopback_destinations(settings):
     """For tests whose webhook receivers listen on 127.0.0.1: the operator's allow-list
     opens loopback, which pages/outbound.py refuses otherwise."""
     settings.SCHEDULER_PRIVATE_DESTINATIONS = ["127.0.0.1/32"]
+
+
+@pytest.fixture(autouse=True)
+def webhook_urls_not_challenged(settings):
+    """A webhook subscription made through the API is verified by a GET with a
+    ``challenge`` (bookings/webhook_checks.py); most tests subscribe addresses nothing
+    answers at, so verification is off unless a test turns it on (the tests of it do,
+    with receivers on loopback that echo or refuse the challenge)."""
+    settings.SCHEDULER_WEBHOOK_VERIFY = False

@@ -7,6 +7,9 @@ from bookings.api import webhooks
 
 urlpatterns = [
     path("v3/webhooks", webhooks.WebhookListView.as_view()),
+    # Before the detail route, which would otherwise read these names as IDs.
+    path("v3/webhooks/send-test-event", webhooks.WebhookSendTestEventView.as_view()),
+    path("v3/webhooks/mock-payload", webhooks.WebhookMockPayloadView.as_view()),
     # Before the detail route, which would otherwise read "rotate-secret" as an ID.
     path(
         "v3/webhooks/rotate-secret/<str:webhook_id>",

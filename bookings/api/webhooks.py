@@ -1,5 +1,6 @@
-"""Webhook endpoints (v3): ``/v3/webhooks[/{id}]`` and ``rotate-secret``. The API key only:
-webhooks belong to the application, not to one grant. Thin: read the body, write the
+"""Webhook endpoints (v3): ``/v3/webhooks[/{id}]``, ``rotate-secret``, ``send-test-event``
+and ``mock-payload``. The API key only: webhooks belong to the application, not to one
+grant. Thin: read the body, check the receiver (bookings/webhook_checks.py), write the
 endpoint, render it. The secret is in the answer to a create or a rotation, never after.
 """
 
@@ -8,20 +9,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from bookings import webhook_endpoints
+from bookings import webhook_checks, webhook_endpoints
 from bookings.api.scoping import parse_uuid, require_caller
 from bookings.models import WebhookEndpoint
-from bookings.models.webhooks import TRIGGER_TYPES
+from bookings.models.webhooks import DELIVERED_TRIGGERS, TRIGGER_TYPES
 from pages import outbound
 from pages.api import parsing as p
 from pages.api.auth import BearerAuthentication
-from pages.api.envelope import page_of, v3, v3_deleted
+from pages.api.envelope import page_of, v3
 from pages.api.errors import BadRequest, NotFound
-from pages.api.openapi import DELETED, PAGE_PARAMETERS, enveloped, responses
+from pages.api.openapi import PAGE_PARAMETERS, constant, enveloped, responses
 from pages.unix_time import to_unix
 
 TAGS = ["webhooks"]
@@ -29,13 +31,25 @@ EDITABLE_STATUSES = (WebhookEndpoint.Status.ACTIVE.value, WebhookEndpoint.Status
 MAX_NOTIFICATION_ADDRESSES = 10
 
 
+TRIGGERS_HELP = (
+    "Any trigger type of the hosted service; delivered here: "
+    + ", ".join(DELIVERED_TRIGGERS)
+    + " (the others are kept and never sent)"
+)
+
+
 class WebhookSchema(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
     trigger_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=TRIGGER_TYPES), min_length=1
+        child=serializers.ChoiceField(choices=TRIGGER_TYPES), min_length=1, help_text=TRIGGERS_HELP
     )
-    webhook_url = serializers.URLField(max_length=2000, help_text="http(s) URL POSTed to")
+    webhook_url = serializers.URLField(
+        max_length=2000,
+        help_text="http(s) URL POSTed to. On create it must answer a GET with a `challenge` "
+        "query parameter by echoing the value as the body within 10 s (else a 400 saying "
+        "what came back)",
+    )
     notification_email_addresses = serializers.ListField(
         child=serializers.EmailField(), required=False
     )
@@ -57,6 +71,52 @@ class WebhookWithSecretSchema(WebhookSchema):
 
 ONE = enveloped("WebhookOne", WebhookSchema())
 WITH_SECRET = enveloped("WebhookWithSecret", WebhookWithSecretSchema())
+DELETED = enveloped(
+    "WebhookDeleted",
+    inline_serializer(name="WebhookDeletedStatus", fields={"status": constant("success")}),
+)
+TRIGGER_CHOICE = serializers.ChoiceField(choices=TRIGGER_TYPES)
+TEST_EVENT_REQUEST = inline_serializer(
+    name="WebhookTestEventRequest",
+    fields={
+        "trigger_type": TRIGGER_CHOICE,
+        "webhook_url": serializers.URLField(
+            max_length=2000,
+            help_text="Where the example is POSTed (signed with the secret "
+            "mock-webhook-secret, X-Nylas-Signature)",
+        ),
+    },
+)
+TEST_EVENT_SENT = inline_serializer(
+    name="WebhookTestEventSent",
+    fields={"request_id": serializers.UUIDField(), "data": constant("success")},
+)
+MOCK_PAYLOAD_REQUEST = inline_serializer(
+    name="WebhookMockPayloadRequest",
+    fields={
+        "trigger_type": serializers.ChoiceField(choices=TRIGGER_TYPES),
+        "webhook_url": serializers.URLField(
+            required=False, max_length=2000, help_text="Accepted and not used"
+        ),
+    },
+)
+MOCK_PAYLOAD = enveloped(
+    "WebhookMockPayload",
+    inline_serializer(
+        name="WebhookNotification",
+        fields={
+            "specversion": serializers.CharField(),
+            "type": serializers.CharField(help_text="The trigger type"),
+            "source": serializers.CharField(),
+            "id": serializers.CharField(),
+            "time": serializers.IntegerField(help_text="Unix seconds"),
+            "data": inline_serializer(
+                name="WebhookNotificationData",
+                fields={"object": serializers.DictField(help_text="What changed")},
+            ),
+        },
+    ),
+)
 UPDATE_REQUEST = inline_serializer(
     name="WebhookUpdate",
     fields={
@@ -108,17 +168,23 @@ def storable_text(value: str, field: str, *, allow_lines: bool = False) -> str:
     return value
 
 
+def read_trigger(value, field: str) -> str:
+    if not isinstance(value, str) or value not in TRIGGER_TYPES:
+        raise BadRequest(
+            f"{value!r} is not a trigger type of the hosted service (those delivered here: "
+            f"{', '.join(DELIVERED_TRIGGERS)})",
+            field=field,
+        )
+    return value
+
+
 def read_trigger_types(value) -> list[str]:
     items = p.as_list(value, "trigger_types")
     if not items:
         raise BadRequest("must list at least one trigger type", field="trigger_types")
     triggers: list[str] = []
     for index, item in enumerate(items):
-        if item not in TRIGGER_TYPES:
-            raise BadRequest(
-                f"{item!r} is not one of {', '.join(TRIGGER_TYPES)}",
-                field=f"trigger_types[{index}]",
-            )
+        read_trigger(item, f"trigger_types[{index}]")
         if item not in triggers:
             triggers.append(item)
     return triggers
@@ -221,13 +287,21 @@ class WebhookListView(WebhookView):
     @extend_schema(
         operation_id="webhooks_create",
         tags=TAGS,
-        summary="Create a webhook; the answer carries webhook_secret, once",
+        summary="Create a webhook (its URL must answer the challenge); the answer carries "
+        "webhook_secret, once",
         request=WebhookSchema,
         responses=responses(WITH_SECRET),
     )
     def post(self, request):
         require_caller(request, "api_key")
         changes = read_changes(request.data, creating=True)
+        if settings.SCHEDULER_WEBHOOK_VERIFY:
+            # Before anything is written: a receiver that does not answer is no
+            # subscription (as on the hosted service).
+            try:
+                webhook_checks.verify(changes["webhook_url"])
+            except webhook_checks.NotVerified as exc:
+                raise BadRequest(f"could not be verified: {exc}", field="webhook_url") from None
         endpoint, secret = webhook_endpoints.create_endpoint(**changes)
         return v3(webhook_json(endpoint, secret))
 
@@ -258,7 +332,7 @@ class WebhookDetailView(WebhookView):
     @extend_schema(operation_id="webhooks_destroy", tags=TAGS, responses=responses(DELETED))
     def delete(self, request, webhook_id):
         webhook_endpoints.delete_endpoint(endpoint=self.endpoint(webhook_id))
-        return v3_deleted()
+        return v3({"status": "success"})
 
 
 class WebhookRotateSecretView(WebhookView):
@@ -291,3 +365,53 @@ class WebhookRotateSecretAliasView(WebhookRotateSecretView):
     )
     def post(self, request, webhook_id):
         return super().post(request, webhook_id)
+
+
+def read_check_request(body, *, url_required: bool) -> tuple[str, str | None]:
+    body = p.as_object(body, "body")
+    if "trigger_type" not in body:
+        raise BadRequest("is required", field="trigger_type")
+    trigger = read_trigger(body["trigger_type"], "trigger_type")
+    if "webhook_url" not in body:
+        if url_required:
+            raise BadRequest("is required", field="webhook_url")
+        return trigger, None
+    return trigger, read_webhook_url(body["webhook_url"])
+
+
+class WebhookSendTestEventView(WebhookView):
+    """POST /v3/webhooks/send-test-event"""
+
+    @extend_schema(
+        operation_id="webhooks_send_test_event",
+        tags=TAGS,
+        summary="POST an example of trigger_type to webhook_url (signed with the secret "
+        "mock-webhook-secret); data is 'success' when it answered 2xx, else a 400 says what "
+        "came back",
+        request=TEST_EVENT_REQUEST,
+        responses=responses(TEST_EVENT_SENT),
+    )
+    def post(self, request):
+        require_caller(request, "api_key")
+        trigger, url = read_check_request(request.data, url_required=True)
+        try:
+            webhook_checks.send_test_event(trigger, url)
+        except webhook_checks.NotVerified as exc:
+            raise BadRequest(str(exc), field="webhook_url") from None
+        return v3("success")
+
+
+class WebhookMockPayloadView(WebhookView):
+    """POST /v3/webhooks/mock-payload"""
+
+    @extend_schema(
+        operation_id="webhooks_mock_payload",
+        tags=TAGS,
+        summary="An example notification of trigger_type, as it would be POSTed",
+        request=MOCK_PAYLOAD_REQUEST,
+        responses=responses(MOCK_PAYLOAD),
+    )
+    def post(self, request):
+        require_caller(request, "api_key")
+        trigger, _url = read_check_request(request.data, url_required=False)
+        return v3(webhook_checks.mock_payload(trigger))

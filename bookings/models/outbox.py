@@ -1,7 +1,9 @@
-"""The outbox: one row per email or webhook delivery a booking owes.
+"""The outbox: one row per email or webhook delivery a booking owes (or a grant or an
+event changed through the API: their webhooks).
 
-Rows are written by bookings.notifications inside the booking's own transaction, so a
-booking that was committed has its rows, and a rolled-back one has none. Celery sends
+Rows are written by bookings.notifications inside the booking's own transaction (or the
+grant's or event's), so a change that was committed has its rows, and a rolled-back one
+has none. Celery sends
 them later (bookings/notifications/sending.py explains the state machine and why a row
 is sent once).
 """
@@ -40,7 +42,8 @@ class OutboxMessage(models.Model):
     # cancelled, declined, reminder (emails); the trigger type (webhooks).
     purpose = models.CharField(max_length=40)
     # Null once the booking was deleted with its configuration: what the row still owes
-    # was kept in ``context`` first (bookings.notifications.keep_owed_messages).
+    # was kept in ``context`` first (bookings.notifications.keep_owed_messages). Null
+    # from the start for grant.* and event.* webhooks (their payload is all they need).
     booking = models.ForeignKey(
         "bookings.Booking",
         null=True,

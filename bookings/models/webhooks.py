@@ -8,13 +8,70 @@ import uuid
 
 from django.db import models
 
-TRIGGER_TYPES = (
+from pages import signals
+
+# What this server delivers: the scheduler's own triggers, the grants' (created, updated,
+# deleted through the API; expired when a connected calendar refuses its credentials) and
+# the events' (created, updated or deleted through the events API).
+BOOKING_TRIGGERS = (
     "booking.created",
     "booking.pending",
     "booking.rescheduled",
     "booking.cancelled",
     "booking.reminder",
 )
+GRANT_TRIGGERS = signals.GRANT_TRIGGERS  # what pages.signals.announce_grant may send
+EVENT_TRIGGERS = ("event.created", "event.updated", "event.deleted")
+DELIVERED_TRIGGERS = BOOKING_TRIGGERS + GRANT_TRIGGERS + EVENT_TRIGGERS
+# The rest of the hosted service's list (its OpenAPI description and notification
+# reference): a subscription may name them, so one made for the hosted service is kept
+# as it is, but nothing here ever happens that would send them.
+KEPT_TRIGGERS = (
+    "grant.imap_sync_completed",
+    "calendar.created",
+    "calendar.updated",
+    "calendar.deleted",
+    "contact.updated",
+    "contact.deleted",
+    "folder.created",
+    "folder.updated",
+    "folder.deleted",
+    "message.created",
+    "message.created.cleaned",
+    "message.created.truncated",
+    "message.created.metadata",
+    "message.updated",
+    "message.updated.truncated",
+    "message.updated.metadata",
+    "message.deleted",
+    "message.send_success",
+    "message.send_failed",
+    "message.bounce_detected",
+    "message.opened",
+    "message.opened.legacy",
+    "message.link_clicked",
+    "message.link_clicked.legacy",
+    "thread.replied",
+    "thread.replied.legacy",
+    "message.transactional.bounced",
+    "message.transactional.complaint",
+    "message.transactional.delivered",
+    "message.transactional.rejected",
+    "message.bounced",
+    "message.complaint",
+    "message.delivered",
+    "message.rejected",
+    "message.intelligence.order",
+    "message.intelligence.tracking",
+    "message.intelligence.return",
+    "message.intelligence.travel",
+    "notetaker.created",
+    "notetaker.updated",
+    "notetaker.deleted",
+    "notetaker.meeting_state",
+    "notetaker.media",
+)
+TRIGGER_TYPES = DELIVERED_TRIGGERS + KEPT_TRIGGERS
 SECRET_PREFIX = "whsec_"
 
 
@@ -24,7 +81,7 @@ def new_webhook_secret() -> str:
 
 
 class WebhookEndpoint(models.Model):
-    """Where booking events are POSTed.
+    """Where notifications (bookings, grants, events) are POSTed.
 
     The signing secret is kept as it was issued, not hashed like the other secrets
     (API.md): every delivery is signed with it, so the server must be able to read it.

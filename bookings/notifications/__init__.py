@@ -1,4 +1,5 @@
-"""What a booking owes: emails, reminders and webhooks.
+"""What a booking owes: emails, reminders and webhooks. (The webhooks grants and events
+owe are organizer_webhooks.py's.)
 
 The booking services call these inside their transaction; each writes outbox rows
 describing what to send (and removes or moves rows that no longer apply), and nothing is

@@ -1,7 +1,9 @@
 """Webhook deliveries: what a booking event's payload is, how it is signed, and the POST.
 
 A delivery is an outbox row per subscribed endpoint, its payload fixed when the row is
-written (it describes the booking at that event). Each attempt is signed afresh, twice:
+written (it describes the booking, grant or event at that moment; bookings' payloads are
+built here, grants' and events' in organizer_webhooks.py, all in the envelope made by
+``notification``). Each attempt is signed afresh, twice:
 
 - ``X-Nylas-Signature``: hex HMAC-SHA256 of the raw body, keyed with the secret string
   as given to the client (what Nylas clients verify);
@@ -25,9 +27,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from bookings import links
+from bookings.languages import supported_language
 from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from bookings.models.webhooks import SECRET_PREFIX
-from bookings.notifications import outbox, recipients
+from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
 from pages import outbound
 from pages.unix_time import to_unix
@@ -47,6 +50,7 @@ def booking_info(booking, *, people=None, **extra) -> dict:
         people = recipients.hosts(booking) + recipients.guests(booking)
     participants = [{"email": p.email, "name": p.name} for p in people]
     manage_url = links.guest_manage_url(booking)
+    event = booking.event if booking.event_id else None
     info = {
         "event_id": str(booking.event_id) if booking.event_id else None,
         "start_time": to_unix(booking.start),
@@ -64,11 +68,18 @@ def booking_info(booking, *, people=None, **extra) -> dict:
         "organizer_timezone": organizer.timezone if organizer else None,
         "guest_timezone": booking.guest_timezone or None,
         "is_group_event": configuration.capacity > 1,
-        "organizer_calendar_id": (
-            str(booking.event.calendar_id) if booking.event_id and booking.event else None
-        ),
+        "organizer_calendar_id": str(event.calendar_id) if event else None,
         "status": booking.status,
+        # The UID of the booking's invites (.ics) and of its event in a CalDAV calendar.
+        "ical_uid": calendar_invites.uid(booking),
+        "event_description": event.description if event else configuration.description,
+        "guest_language": recipients.language_of(booking),
+        # Hosts read what the configuration's locale says (emails to hosts speak it).
+        "host_language": supported_language(configuration.locale) or "en",
     }
+    if booking.status == booking.Status.PENDING and booking.organizer_link_nonce:
+        # Only while the organizer still has to decide, as the hosted service sends it.
+        info["host_confirmation_url"] = links.organizer_confirmation_url(booking)
     info.update(extra)
     return info
 
@@ -86,27 +97,39 @@ def payload(booking, trigger: str, *, at: dt.datetime, people=None, **extra) -> 
         "booking_info": booking_info(booking, people=people, **extra),
         **extra,
     }
+    return notification(trigger, obj, source=SOURCE, at=at)
+
+
+def notification(trigger: str, obj: dict, *, source: str, at: dt.datetime) -> dict:
+    """The CloudEvents envelope every notification shares, around its ``data.object``."""
     return {
         "specversion": "1.0",
         "type": trigger,
-        "source": SOURCE,
+        "source": source,
         "id": str(uuid.uuid4()),
         "time": to_unix(at),
         "data": {"object": obj},
     }
 
 
-def owe(
-    booking, trigger: str, *, due_at: dt.datetime | None = None, people=None, **extra
-) -> list[OutboxMessage]:
-    """One outbox row (unsaved) per active endpoint subscribed to ``trigger``."""
+def subscribed(trigger: str) -> list[WebhookEndpoint]:
+    """The active endpoints whose subscription lists ``trigger``, newest first."""
     active = WebhookEndpoint.objects.filter(status=WebhookEndpoint.Status.ACTIVE).order_by(
         "-created_at"
     )
-    endpoints = [e for e in active if trigger in (e.trigger_types or [])]
-    if not endpoints:
-        return []
-    body = payload(booking, trigger, at=due_at or timezone.now(), people=people, **extra)
+    return [e for e in active if trigger in (e.trigger_types or [])]
+
+
+def rows_for(
+    endpoints: list[WebhookEndpoint],
+    trigger: str,
+    body: dict,
+    *,
+    booking=None,
+    due_at: dt.datetime | None = None,
+    context: dict | None = None,
+) -> list[OutboxMessage]:
+    """One outbox row (unsaved) per endpoint, each carrying ``body``."""
     return [
         outbox.new(
             kind=OutboxMessage.Kind.WEBHOOK,
@@ -116,10 +139,22 @@ def owe(
             recipient=endpoint.webhook_url,
             endpoint=endpoint,
             due_at=due_at,
-            context={"payload": body, "start": outbox.instant(booking.start)},
+            context={"payload": body, **(context or {})},
         )
         for endpoint in endpoints
     ]
+
+
+def owe(
+    booking, trigger: str, *, due_at: dt.datetime | None = None, people=None, **extra
+) -> list[OutboxMessage]:
+    """One outbox row (unsaved) per active endpoint subscribed to ``trigger``."""
+    endpoints = subscribed(trigger)
+    if not endpoints:
+        return []
+    body = payload(booking, trigger, at=due_at or timezone.now(), people=people, **extra)
+    start = {"start": outbox.instant(booking.start)}
+    return rows_for(endpoints, trigger, body, booking=booking, due_at=due_at, context=start)
 
 
 # Signing

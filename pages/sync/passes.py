@@ -31,7 +31,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from pages.models import Calendar, Configuration, Event, Grant, OutgoingEvent, RemoteEvent
-from pages.signals import grant_expired
 from pages.sync import caldav_client as client
 from pages.sync import providers, sealing, services
 from pages.sync.expansion import busy_intervals
@@ -115,8 +114,7 @@ def _failed(grant, message, credentials_refused, now, outcome) -> Outcome:
     outcome.errors.append(message)
     logger.warning("sync of grant %s failed: %s", grant.pk, message)
     if credentials_refused:
-        if services.invalidate_grant(grant=grant, error=message, at=now):
-            grant_expired.send(sender=Grant, grant=grant)
+        services.invalidate_grant(grant=grant, error=message, at=now)
     else:
         services.record_grant_sync(grant=grant, at=now, error=message)
     return outcome

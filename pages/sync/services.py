@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from pages.models import Calendar, Event, Grant, OutgoingEvent, RemoteEvent
 from pages.services import ensure_primary_calendar
+from pages.signals import announce_grant
 from pages.sync import sealing
 from pages.sync.expansion import BusyOccurrence
 from pages.sync.providers import RemoteCalendar
@@ -64,6 +65,7 @@ def connect_grant(
         _reconcile(grant, found)
     else:
         ensure_primary_calendar(grant)
+    announce_grant(grant, "grant.created")
     return grant, token
 
 
@@ -71,6 +73,7 @@ def connect_grant(
 def change_grant_settings(*, grant: Grant, values: dict, found: list[RemoteCalendar]) -> Grant:
     """New credentials that reached the server: sealed, the grant valid again, its
     calendars those the server shows now (the sync state of those it still shows kept)."""
+    was_invalid = grant.grant_status == Grant.Status.INVALID
     grant.sealed_settings = sealing.seal(values)
     grant.grant_status = Grant.Status.VALID
     grant.last_sync_error = ""
@@ -81,6 +84,7 @@ def change_grant_settings(*, grant: Grant, values: dict, found: list[RemoteCalen
     OutgoingEvent.objects.filter(calendar__grant=grant, pending=True).update(
         due_at=timezone.now(), attempts=0
     )
+    announce_grant(grant, "grant.updated", reauthenticated=was_invalid)
     return grant
 
 
@@ -94,6 +98,7 @@ def update_grant_details(
         grant.timezone = timezone_name
     grant.full_clean()
     grant.save()
+    announce_grant(grant, "grant.updated")
     return grant
 
 
@@ -133,7 +138,8 @@ def _reconcile(grant: Grant, found: list[RemoteCalendar]) -> None:
 @transaction.atomic
 def invalidate_grant(*, grant: Grant, error: str, at: dt.datetime) -> bool:
     """The server refused the grant's credentials: it is invalid until new ones come
-    through PATCH; its last known busy time stays. True when it was valid until now."""
+    through PATCH; its last known busy time stays. True when it was valid until now:
+    then ``grant.expired`` is owed (in this transaction)."""
     was_valid = (
         Grant.objects.filter(pk=grant.pk, grant_status=Grant.Status.VALID).update(
             grant_status=Grant.Status.INVALID,
@@ -147,6 +153,8 @@ def invalidate_grant(*, grant: Grant, error: str, at: dt.datetime) -> bool:
             last_sync_error=error[:MAX_ERROR], last_sync_error_at=at
         )
     grant.refresh_from_db()
+    if was_valid:
+        announce_grant(grant, "grant.expired")
     return was_valid
 
 

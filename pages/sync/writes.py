@@ -30,7 +30,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from pages.models import Calendar, Event, Grant, OutgoingEvent
-from pages.signals import grant_expired
 from pages.sync import caldav_client as client
 from pages.sync import providers, queue, sealing, services
 
@@ -217,8 +216,8 @@ def deliver(outgoing_id, *, now: dt.datetime | None = None) -> str:
         if (
             isinstance(error, client.CredentialsRefused)
             and grant.grant_status == Grant.Status.VALID
-        ) and services.invalidate_grant(grant=grant, error=str(error), at=now):
-            grant_expired.send(sender=Grant, grant=grant)
+        ):
+            services.invalidate_grant(grant=grant, error=str(error), at=now)
         return "failed"
 
 

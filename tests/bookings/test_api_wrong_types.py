@@ -358,6 +358,12 @@ ROUTES = [
     Route("webhook create", "post", lambda w: "/v3/webhooks", webhook_body),
     Route("webhook update", "put", lambda w: f"/v3/webhooks/{w['webhook_id']}", webhook_body),
     Route(
+        "webhook mock payload",
+        "post",
+        lambda w: "/v3/webhooks/mock-payload",
+        lambda w: {"trigger_type": "grant.created", "webhook_url": "https://hooks.example.com/in"},
+    ),
+    Route(
         "event create",
         "post",
         lambda w: f"/v3/grants/{w['host_id']}/events?calendar_id=primary",

@@ -1,13 +1,41 @@
-"""/v3/webhooks: create (the secret shown once), list, read, update, delete, rotate."""
+"""/v3/webhooks: create (its URL verified with a challenge, the secret shown once), list,
+read, update, delete, rotate. Every subscription here is verified for real: its URL is a
+receiver on loopback that echoes the challenge (or, in the tests of verification,
+answers otherwise)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bookings.models import WebhookEndpoint
+from bookings.models.webhooks import DELIVERED_TRIGGERS, TRIGGER_TYPES
 from pages.services import create_grant
+from tests.bookings.webhook_receiver import Receiver
 
-URL = "https://hooks.example.com/scheduler"
+pytestmark = pytest.mark.usefixtures("loopback_destinations")
+
+
+@pytest.fixture(autouse=True)
+def verified(settings):
+    settings.SCHEDULER_WEBHOOK_VERIFY = True
+
+
+@pytest.fixture
+def receivers():
+    made: list[Receiver] = []
+
+    def make(**behaviour) -> Receiver:
+        made.append(Receiver(**behaviour))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.stop()
+
+
+@pytest.fixture
+def echo(receivers):
+    return receivers()
 
 
 @pytest.fixture
@@ -15,12 +43,18 @@ def auth(api_key):
     return {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
 
 
-def create(api, auth, **body):
-    payload = {"trigger_types": ["booking.created"], "webhook_url": URL, **body}
-    return api.post("/v3/webhooks", payload, format="json", **auth)
+@pytest.fixture
+def create(echo):
+    """POST /v3/webhooks; the URL is the echoing receiver's unless the body names one."""
+
+    def post(api, auth, **body):
+        payload = {"trigger_types": ["booking.created"], "webhook_url": echo.url, **body}
+        return api.post("/v3/webhooks", payload, format="json", **auth)
+
+    return post
 
 
-def test_creating_a_webhook_returns_its_secret_once(api, auth):
+def test_creating_a_webhook_returns_its_secret_once(api, auth, echo, create):
     response = create(
         api, auth, description="CRM", trigger_types=["booking.created", "booking.cancelled"]
     )
@@ -30,7 +64,7 @@ def test_creating_a_webhook_returns_its_secret_once(api, auth):
     data = body["data"]
     assert data["description"] == "CRM"
     assert data["trigger_types"] == ["booking.created", "booking.cancelled"]
-    assert data["webhook_url"] == URL
+    assert data["webhook_url"] == echo.url
     assert data["status"] == "active"
     assert data["notification_email_addresses"] == []
     assert isinstance(data["created_at"], int) and isinstance(data["updated_at"], int)
@@ -46,17 +80,100 @@ def test_creating_a_webhook_returns_its_secret_once(api, auth):
     assert "webhook_secret" not in listed["data"][0]
 
 
-@pytest.mark.usefixtures("loopback_destinations")
-def test_creation_does_not_call_the_url(api, auth):
-    # Nothing listens on port 9 (discard): creation would fail if it tried to reach it.
+def test_creation_verifies_the_url_with_a_fresh_challenge(api, auth, echo, create):
+    assert create(api, auth).status_code == 200
+    assert create(api, auth, webhook_url=echo.url + "?team=a").status_code == 200
+    first, second = echo.gets()
+    assert first.startswith("/hooks?challenge=") and len(first) > len("/hooks?challenge=") + 20
+    assert second.startswith("/hooks?team=a&challenge=")
+    assert first.split("challenge=")[1] != second.split("challenge=")[1]
+    assert echo.posts() == []
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "said"),
+    [
+        (
+            {"get_status": 404, "get_body": b"not here"},
+            "answered the verification request with HTTP 404",
+        ),
+        ({"get_body": b"wrong"}, "answered the verification request with 'wrong' instead of"),
+        ({"get_body": b""}, "with 'an empty body' instead of"),
+    ],
+)
+def test_a_url_that_does_not_echo_the_challenge_is_a_400_saying_what_came_back(
+    api, auth, receivers, behaviour, said, create
+):
+    receiver = receivers(**behaviour)
+    response = create(api, auth, webhook_url=receiver.url)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert message.startswith("webhook_url: could not be verified: ")
+    assert said in message
+    assert len(receiver.gets()) == 1
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_challenge_wrapped_in_json_is_refused(api, auth, receivers, create):
+    receiver = receivers()
+    receiver.get_body = b'{"challenge": "x"}'
+    response = create(api, auth, webhook_url=receiver.url)
+    assert response.status_code == 400
+    assert "not JSON" in response.json()["error"]["message"]
+
+
+def test_a_url_that_answers_too_late_is_a_400(api, auth, receivers, settings, create):
+    settings.SCHEDULER_WEBHOOK_VERIFY_TIMEOUT_SECONDS = 1
+    receiver = receivers(get_delay=2)
+    response = create(api, auth, webhook_url=receiver.url)
+    assert response.status_code == 400
+    assert (
+        "did not answer the verification request (GET with ?challenge=) within 1 s"
+        in (response.json()["error"]["message"])
+    )
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_url_nothing_listens_at_is_a_400(api, auth, create):
+    # Nothing listens on port 9 (discard).
+    response = create(api, auth, webhook_url="http://127.0.0.1:9/hook")
+    assert response.status_code == 400
+    assert "did not answer the verification request" in response.json()["error"]["message"]
+
+
+def test_the_challenge_goes_through_the_outbound_policy(api, auth, echo, settings, create):
+    settings.SCHEDULER_PRIVATE_DESTINATIONS = []
+    response = create(api, auth)
+    assert response.status_code == 400
+    assert "loopback" in response.json()["error"]["message"]
+    assert echo.gets() == []
+
+
+def test_verification_can_be_switched_off(api, auth, settings, create):
+    settings.SCHEDULER_WEBHOOK_VERIFY = False
     assert create(api, auth, webhook_url="http://127.0.0.1:9/hook").status_code == 200
+
+
+def test_a_subscription_may_mix_any_hosted_trigger_types(api, auth, create):
+    mixed = [
+        "booking.created",
+        "grant.expired",
+        "event.updated",
+        "message.created",
+        "notetaker.media",
+    ]
+    response = create(api, auth, trigger_types=mixed)
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["trigger_types"] == mixed
+    assert create(api, auth, trigger_types=list(TRIGGER_TYPES)).status_code == 200
+    assert set(DELIVERED_TRIGGERS) < set(TRIGGER_TYPES)
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"trigger_types": []}, "trigger_types"),
-        ({"trigger_types": ["message.created"]}, "trigger_types[0]"),
+        ({"trigger_types": ["calendar.exploded"]}, "trigger_types[0]"),
         ({"trigger_types": "booking.created"}, "trigger_types"),
         ({"webhook_url": "ftp://example.com/x"}, "webhook_url"),
         ({"webhook_url": "not a url"}, "webhook_url"),
@@ -68,7 +185,7 @@ def test_creation_does_not_call_the_url(api, auth):
         ({"notification_email_addresses": ["nope"]}, "notification_email_addresses[0]"),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field(api, auth, body, field):
+def test_bad_input_is_a_400_naming_the_field(api, auth, body, field, create):
     response = create(api, auth, **body)
     assert response.status_code == 400
     error = response.json()["error"]
@@ -77,16 +194,16 @@ def test_bad_input_is_a_400_naming_the_field(api, auth, body, field):
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_text_the_database_cannot_store_is_a_400(api, auth):
+def test_text_the_database_cannot_store_is_a_400(api, auth, echo):
     body = '{"trigger_types": ["booking.created"], "webhook_url": "%s", "description": "a\\ud800"}'
-    response = api.post("/v3/webhooks", body % URL, content_type="application/json", **auth)
+    response = api.post("/v3/webhooks", body % echo.url, content_type="application/json", **auth)
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "description: is not valid Unicode text"
 
 
 @pytest.mark.parametrize("missing", ["trigger_types", "webhook_url"])
-def test_required_fields(api, auth, missing):
-    body = {"trigger_types": ["booking.created"], "webhook_url": URL}
+def test_required_fields(api, auth, echo, missing):
+    body = {"trigger_types": ["booking.created"], "webhook_url": echo.url}
     del body[missing]
     response = api.post("/v3/webhooks", body, format="json", **auth)
     assert response.status_code == 400
@@ -98,7 +215,7 @@ def test_a_body_that_is_not_an_object_is_a_400(api, auth):
     assert response.status_code == 400
 
 
-def test_update_changes_what_is_sent_and_can_pause(api, auth):
+def test_update_changes_what_is_sent_and_can_pause(api, auth, echo, create):
     webhook_id = create(api, auth).json()["data"]["id"]
     response = api.put(
         f"/v3/webhooks/{webhook_id}",
@@ -111,14 +228,14 @@ def test_update_changes_what_is_sent_and_can_pause(api, auth):
     assert data["trigger_types"] == ["booking.reminder"]
     assert data["status"] == "pause"
     assert data["description"] == "later"
-    assert data["webhook_url"] == URL
+    assert data["webhook_url"] == echo.url
     assert "webhook_secret" not in data
     refused = api.put(f"/v3/webhooks/{webhook_id}", {"status": "failed"}, format="json", **auth)
     assert refused.status_code == 400
     assert refused.json()["error"]["message"].startswith("status:")
 
 
-def test_rotating_the_secret_returns_a_new_one_at_both_addresses(api, auth):
+def test_rotating_the_secret_returns_a_new_one_at_both_addresses(api, auth, create):
     created = create(api, auth).json()["data"]
     first = api.post(f"/v3/webhooks/{created['id']}/rotate-secret", **auth)
     assert first.status_code == 200
@@ -130,10 +247,12 @@ def test_rotating_the_secret_returns_a_new_one_at_both_addresses(api, auth):
     assert WebhookEndpoint.objects.get().secret == second.json()["data"]["webhook_secret"]
 
 
-def test_delete(api, auth):
+def test_delete_answers_success_in_the_envelope(api, auth, create):
     webhook_id = create(api, auth).json()["data"]["id"]
     response = api.delete(f"/v3/webhooks/{webhook_id}", **auth)
-    assert response.status_code == 200 and set(response.json()) == {"request_id"}
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"request_id", "data"} and body["data"] == {"status": "success"}
     assert api.get(f"/v3/webhooks/{webhook_id}", **auth).status_code == 404
 
 
@@ -149,7 +268,7 @@ def test_an_unknown_webhook_is_a_json_404(api, auth, webhook_id):
         assert response.json()["error"]["type"] == "not_found_error"
 
 
-def test_the_list_is_paginated(api, auth):
+def test_the_list_is_paginated(api, auth, create):
     for _ in range(3):
         create(api, auth)
     first = api.get("/v3/webhooks?limit=2", **auth).json()

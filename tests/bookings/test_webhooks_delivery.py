@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 
 from bookings import links, notifications
 from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
-from bookings.models.webhooks import TRIGGER_TYPES
+from bookings.models.webhooks import BOOKING_TRIGGERS
 from bookings.notifications import outbox, sending
 from pages.models import Reminder
 
@@ -85,7 +85,7 @@ def receivers():
         receiver.stop()
 
 
-def endpoint_for(receiver: Receiver, triggers=TRIGGER_TYPES) -> tuple[WebhookEndpoint, str]:
+def endpoint_for(receiver: Receiver, triggers=BOOKING_TRIGGERS) -> tuple[WebhookEndpoint, str]:
     endpoint = WebhookEndpoint(webhook_url=receiver.url, trigger_types=list(triggers))
     secret = endpoint.set_new_secret()
     endpoint.save()
@@ -124,7 +124,13 @@ def independent_checks(secret: str, headers: dict[str, str], body: bytes) -> Non
     assert headers["webhook-signature"] == f"v1,{expected}"
 
 
-def test_a_delivery_is_signed_both_ways_and_carries_the_booking(receivers, booking):
+def test_a_delivery_is_signed_both_ways_and_carries_the_booking(receivers, booking, settings):
+    settings.SITE_URL = "https://testserver.example"
+    page = booking.configuration
+    page.locale, page.description = "de-AT", "Bring the numbers"
+    page.save()
+    booking.language = "fr"
+    booking.save()
     receiver = receivers()
     endpoint, secret = endpoint_for(receiver)
     with transaction.atomic():
@@ -157,6 +163,10 @@ def test_a_delivery_is_signed_both_ways_and_carries_the_booking(receivers, booki
     assert info["additional_fields"] == {"topic": "Pricing"}
     assert {"email": "guest@example.com", "name": "Guest"} in info["participants"]
     assert {"email": "host@example.com", "name": "host"} in info["participants"]
+    assert info["ical_uid"] == f"{booking.id}@testserver.example"
+    assert (info["guest_language"], info["host_language"]) == ("fr", "de")
+    assert info["event_description"] == "Bring the numbers"
+    assert "host_confirmation_url" not in info  # only while the organizer must decide
     [attempt] = WebhookAttempt.objects.all()
     assert attempt.status_code == 200 and attempt.endpoint == endpoint
 
@@ -241,7 +251,12 @@ def test_pending_and_rescheduled_payloads(receivers, page, booking_for):
     receiver = receivers()
     endpoint_for(receiver)
     booking = booking_for(
-        page, page.hosts, START, START + dt.timedelta(minutes=30), status="pending"
+        page,
+        page.hosts,
+        START,
+        START + dt.timedelta(minutes=30),
+        status="pending",
+        organizer_link_nonce=links.new_organizer_nonce(),
     )
     with transaction.atomic():
         notifications.booking_created(booking)
@@ -253,6 +268,11 @@ def test_pending_and_rescheduled_payloads(receivers, page, booking_for):
     deliver_due()
     pending, moved = sorted(receiver.payloads(), key=lambda p: p["type"] != "booking.pending")
     assert pending["type"] == "booking.pending"
+    # The organizer's confirm/decline page, the one their email links to.
+    confirm = pending["data"]["object"]["booking_info"]["host_confirmation_url"]
+    assert confirm.startswith(f"{links.absolute('/')}")
+    token = confirm.rstrip("/").rsplit("/", 1)[1]
+    assert links.organizer_link_booking(token) == (booking, "")
     assert moved["type"] == "booking.rescheduled"
     obj = moved["data"]["object"]
     assert obj["old_start_time"] == int(old_start.timestamp())

@@ -466,3 +466,61 @@ def test_the_window_rolls_forward_without_asking_the_server_for_the_objects_agai
     # One occurrence per day, none twice.
     starts = list(Event.objects.filter(calendar=calendar).values_list("start", flat=True))
     assert len(starts) == len(set(starts))
+
+
+def test_refused_credentials_make_the_grant_invalid_owe_grant_expired_and_keep_busy_time(
+    api, api_key, caldav
+):
+    from bookings.models import OutboxMessage, WebhookEndpoint
+    from pages.sync import providers
+    from pages.sync import services as sync_services
+
+    endpoint = WebhookEndpoint(
+        webhook_url="https://hooks.example.com/in",
+        trigger_types=["grant.created", "grant.updated", "grant.expired"],
+    )
+    endpoint.set_new_secret()
+    endpoint.save()
+    work = caldav.make_calendar("work", "Work")
+    start = soon()
+    caldav.put_event(
+        work, "kept", event("kept", ical_time(start), ical_time(start + dt.timedelta(hours=1)))
+    )
+    grant = Grant.objects.get(pk=connect(api, api_key, caldav).json()["data"]["id"])
+    passes.sync_grant(grant)
+    assert Event.objects.filter(calendar__grant=grant).count() == 1
+
+    # The password changes on the server's side: what we hold is refused from now on.
+    wrong = {"url": caldav.server_url, "username": caldav.username, "password": "changed"}
+    found = providers.reach("caldav", {**wrong, "password": caldav.password})
+    sync_services.change_grant_settings(grant=grant, values=wrong, found=found)
+    outcome = passes.sync_grant(grant)
+    assert outcome.errors and "refused" in outcome.errors[0]
+    grant.refresh_from_db()
+    assert grant.grant_status == "invalid"
+    assert "refused" in grant.last_sync_error
+    assert Event.objects.filter(calendar__grant=grant).count() == 1  # still busy
+    passes.sync_grant(grant)  # an invalid grant is not asked again, nor announced twice
+    purposes = list(
+        OutboxMessage.objects.filter(endpoint=endpoint).values_list("purpose", flat=True)
+    )
+    assert sorted(purposes) == ["grant.created", "grant.expired", "grant.updated"]
+    shown = api.get(f"/v3/grants/{grant.pk}", HTTP_AUTHORIZATION=f"Bearer {api_key}").json()
+    assert shown["data"]["grant_status"] == "invalid"
+    assert "refused" in shown["data"]["sync"]["last_error"]
+
+    fixed = api.patch(
+        f"/v3/grants/{grant.pk}",
+        {
+            "settings": {
+                "url": caldav.server_url,
+                "username": caldav.username,
+                "password": caldav.password,
+            }
+        },
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {api_key}",
+    )
+    assert fixed.json()["data"]["grant_status"] == "valid"
+    updates = OutboxMessage.objects.filter(endpoint=endpoint, purpose="grant.updated")
+    assert updates.count() == 2
