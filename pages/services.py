@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from pages.models import (
     AdditionalField,
@@ -314,9 +315,16 @@ class ConfigurationChanges:
 
 @transaction.atomic
 def create_configuration(*, grant: Grant, changes: ConfigurationChanges) -> Configuration:
-    configuration = Configuration(grant=grant)
+    configuration = Configuration(grant=grant, v2_page_id=_next_v2_page_id())
     _write_configuration(configuration, changes)
     return configuration
+
+
+def _next_v2_page_id() -> int:
+    """The next v2 page ID: one more than the highest given (IDs are never reused while
+    the highest page exists; two creations racing for one are settled on save)."""
+    highest = Configuration.objects.aggregate(highest=Max("v2_page_id"))["highest"]
+    return (highest or 0) + 1
 
 
 @transaction.atomic
@@ -350,21 +358,35 @@ def _announce_deleting(configuration_ids: list) -> None:
         configurations_deleting.send(sender=Configuration, configuration_ids=configuration_ids)
 
 
+V2_PAGE_ID_ATTEMPTS = 5
+
+
 def _write_configuration(configuration: Configuration, changes: ConfigurationChanges) -> None:
     for attribute, value in changes.fields.items():
         setattr(configuration, attribute, value)
     extra = {k: v for k, v in configuration.extra.items() if k not in changes.extra_removed}
     configuration.extra = {**extra, **changes.extra}
-    configuration.full_clean(exclude=["grant"])
-    try:
-        # A savepoint: a slug taken by a concurrent request fails here, not the whole
-        # transaction.
-        with transaction.atomic():
-            configuration.save()
-    except IntegrityError:
-        if configuration.slug and Configuration.objects.filter(slug=configuration.slug).exists():
-            raise ValidationError({"slug": "This slug is taken."}) from None
-        raise
+    # v2_page_id: a taken one is settled on save (below), not refused.
+    configuration.full_clean(exclude=["grant", "v2_page_id"])
+    for attempt in range(V2_PAGE_ID_ATTEMPTS):
+        try:
+            # A savepoint: a slug taken by a concurrent request fails here, not the whole
+            # transaction.
+            with transaction.atomic():
+                configuration.save()
+            break
+        except IntegrityError:
+            if (
+                configuration.slug
+                and Configuration.objects.filter(slug=configuration.slug).exists()
+            ):
+                raise ValidationError({"slug": "This slug is taken."}) from None
+            taken = Configuration.objects.filter(v2_page_id=configuration.v2_page_id)
+            if configuration._state.adding and attempt + 1 < V2_PAGE_ID_ATTEMPTS and taken.exists():
+                # A concurrent creation took this v2 page ID first: take the next one.
+                configuration.v2_page_id = _next_v2_page_id()
+                continue
+            raise
     if changes.participants is not None:
         _replace_participants(configuration, changes.participants)
     if changes.default_open_hours is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,19 +21,38 @@ from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from pages.api.v2_pages import page_json, read_page
 from pages.models import Configuration, Grant
 
-PAGE = inline_serializer(
-    name="V2Page",
-    fields={
-        "id": serializers.UUIDField(),
-        "name": serializers.CharField(allow_blank=True),
-        "slug": serializers.CharField(allow_null=True),
-        "config": serializers.DictField(),
-        "access_token_infos": serializers.ListField(child=serializers.DictField()),
-        "created_at": serializers.DateField(),
-        "modified_at": serializers.DateField(),
-        "edit_token": serializers.CharField(required=False, help_text="Only when created."),
-    },
-)
+PAGE_FIELDS = {
+    "id": serializers.IntegerField(help_text="The v2 page ID (an integer, seed 000)."),
+    "configuration_id": serializers.UUIDField(
+        help_text="The same page's v3 configuration ID (also accepted in the path)."
+    ),
+    "name": serializers.CharField(allow_blank=True),
+    "slug": serializers.CharField(allow_null=True),
+    "config": serializers.DictField(),
+    "access_token_infos": serializers.ListField(child=serializers.DictField()),
+    "created_at": serializers.DateField(),
+    "modified_at": serializers.DateField(),
+    "edit_token": serializers.CharField(required=False, help_text="Only when created."),
+}
+PAGE = inline_serializer(name="V2Page", fields=PAGE_FIELDS)
+PAGE_LIST = inline_serializer(name="V2PageList", fields=PAGE_FIELDS, many=True)
+
+
+# v2 lists page with offset and limit (the v2 SDKs ask for 100 at a time and stop at a
+# shorter page).
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000
+
+
+def read_paging(params) -> tuple[int, int]:
+    offset = 0
+    if params.get("offset") not in (None, ""):
+        offset = p.whole_number(params["offset"], "offset", minimum=0, maximum=MAX_OFFSET)
+    limit = DEFAULT_LIMIT
+    if params.get("limit") not in (None, ""):
+        limit = p.whole_number(params["limit"], "limit", minimum=1, maximum=MAX_LIMIT)
+    return offset, limit
 
 
 class V2View(p.RefusesNulCharacters, APIView):
@@ -83,10 +102,26 @@ def reachable_pages(caller: Caller):
 class ManagePagesView(V2View):
     """GET|POST /manage/pages"""
 
-    @extend_schema(operation_id="v2_pages_list", tags=["v2"], responses={200: PAGE})
+    @extend_schema(
+        operation_id="v2_pages_list",
+        tags=["v2"],
+        parameters=[
+            OpenApiParameter(
+                "offset", {"type": "integer", "minimum": 0}, description="Pages to skip."
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"Pages to return (default {DEFAULT_LIMIT}).",
+            ),
+        ],
+        responses={200: PAGE_LIST},
+    )
     def get(self, request):
         caller = self.caller()
-        return Response([page_json(c) for c in reachable_pages(caller)])
+        offset, limit = read_paging(request.query_params)
+        pages = reachable_pages(caller)[offset : offset + limit]
+        return Response([page_json(c) for c in pages])
 
     @extend_schema(
         operation_id="v2_pages_create",
@@ -113,9 +148,13 @@ class ManagePageView(V2View):
     """GET|PUT|DELETE /manage/pages/{page_id}"""
 
     def page(self, page_id: str) -> Configuration:
+        """By its v2 integer ID or its v3 UUID."""
         caller = self.caller()
-        pk = uuid_or_none(page_id)
-        page = reachable_pages(caller).filter(pk=pk).first() if pk else None
+        page = None
+        if (number := p.decimal_digits(page_id, max_length=18)) is not None:
+            page = reachable_pages(caller).filter(v2_page_id=number).first()
+        elif (pk := uuid_or_none(page_id)) is not None:
+            page = reachable_pages(caller).filter(pk=pk).first()
         if page is None:
             raise NotFound("No page with this ID.")
         return page

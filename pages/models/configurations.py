@@ -41,6 +41,10 @@ class Configuration(models.Model):
     grant = models.ForeignKey(
         "pages.Grant", on_delete=models.CASCADE, related_name="configurations"
     )
+    # The v2 dialect's integer page ID (seed 000: "id": 1111111), given in order of
+    # creation by services.create_configuration; v3 keeps the UUID. Every configuration
+    # has one, since every configuration is also a v2 page.
+    v2_page_id = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
     name = models.CharField(max_length=200, blank=True)
     slug = models.SlugField(
         max_length=64, unique=True, null=True, blank=True, validators=[slug_validator]
