@@ -182,6 +182,40 @@ V2_AVAILABILITY_REQUEST = inline_serializer(
     },
 )
 
+V2_CONSECUTIVE_REQUEST = inline_serializer(
+    name="V2ConsecutiveAvailabilityRequest",
+    fields={
+        "duration_minutes": serializers.IntegerField(
+            min_value=5, max_value=1440, help_text="Of each meeting."
+        ),
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "interval_minutes": serializers.IntegerField(min_value=5, max_value=1440, required=False),
+        "emails": serializers.ListField(
+            child=serializers.ListField(child=serializers.EmailField(), min_length=1),
+            min_length=1,
+            max_length=6,
+            help_text="Groups, one meeting each (at most 50 emails in all).",
+        ),
+        "buffer": serializers.IntegerField(min_value=0, max_value=1440, required=False),
+        "round_start": serializers.BooleanField(required=False),
+        "tentative_busy": serializers.BooleanField(required=False),
+        "free_busy": serializers.ListField(child=serializers.DictField(), required=False),
+        "open_hours": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+)
+
+
+class ConsecutiveMeetingSchema(serializers.Serializer):
+    emails = serializers.ListField(child=serializers.EmailField())
+    start_time = unix_seconds_field()
+    end_time = unix_seconds_field()
+
+
+def V2_CONSECUTIVE():  # noqa: N802
+    """Itineraries: each a list of back-to-back meetings, one per group."""
+    return serializers.ListField(child=serializers.ListField(child=ConsecutiveMeetingSchema()))
+
 
 class BusySlotSchema(serializers.Serializer):
     object = constant("time_slot")

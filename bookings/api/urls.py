@@ -20,5 +20,9 @@ urlpatterns = [
     path("schedule/<slug:slug>/<str:edit_hash>/cancel", v2_schedule.CancelView.as_view()),
     path("schedule/<slug:slug>/<str:edit_hash>/confirm", v2_schedule.ConfirmView.as_view()),
     path("calendars/availability", availability.V2AvailabilityView.as_view()),
+    path(
+        "calendars/availability/consecutive",
+        availability.V2ConsecutiveAvailabilityView.as_view(),
+    ),
     path("calendars/free-busy", availability.V2FreeBusyView.as_view()),
 ]

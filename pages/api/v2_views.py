@@ -22,7 +22,7 @@ from pages.api.v2_pages import page_json, read_page
 from pages.models import Configuration, Grant
 
 PAGE_FIELDS = {
-    "id": serializers.IntegerField(help_text="The v2 page ID (an integer, seed 000)."),
+    "id": serializers.IntegerField(help_text="The v2 page ID (an integer)."),
     "configuration_id": serializers.UUIDField(
         help_text="The same page's v3 configuration ID (also accepted in the path)."
     ),
