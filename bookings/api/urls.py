@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.api import availability, bookings, ui_settings, v2_schedule
+from bookings.api import availability, bookings, redirects, ui_settings, v2_schedule
 
 urlpatterns = [
     path("v3/scheduling/availability", availability.ConfigurationAvailabilityView.as_view()),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("v3/scheduling/bookings/<str:booking_id>", bookings.BookingView.as_view()),
     path("v3/scheduling/sessions", bookings.SessionsView.as_view()),
     path("v3/scheduling/ui-settings", ui_settings.UISettingsView.as_view()),
+    path(
+        "v3/scheduling/should-redirect/<slug:slug>",
+        redirects.ShouldRedirectView.as_view(),
+    ),
     path("v3/scheduling/sessions/<str:session_id>", bookings.SessionView.as_view()),
     path("schedule/<slug:slug>/info", v2_schedule.InfoView.as_view()),
     path("schedule/<slug:slug>/timeslots", v2_schedule.TimeslotsView.as_view()),
