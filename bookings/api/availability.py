@@ -99,7 +99,7 @@ class V2ConsecutiveAvailabilityView(SchedulingView):
         tags=["v2"],
         summary="v2 consecutive availability",
         request=schemas.V2_CONSECUTIVE_REQUEST,
-        responses=schemas.v2_responses(schemas.V2_CONSECUTIVE()),
+        responses=schemas.v2_responses(schemas.V2_CONSECUTIVE),
     )
     def post(self, request):
         caller = require_caller(request, "api_key", "grant")

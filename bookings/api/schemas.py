@@ -206,15 +206,23 @@ V2_CONSECUTIVE_REQUEST = inline_serializer(
 )
 
 
-class ConsecutiveMeetingSchema(serializers.Serializer):
-    emails = serializers.ListField(child=serializers.EmailField())
-    start_time = unix_seconds_field()
-    end_time = unix_seconds_field()
-
-
-def V2_CONSECUTIVE():  # noqa: N802
-    """Itineraries: each a list of back-to-back meetings, one per group."""
-    return serializers.ListField(child=serializers.ListField(child=ConsecutiveMeetingSchema()))
+_UNIX = {"type": "integer", "minimum": 0, "maximum": 4_102_444_800, "description": "Unix seconds."}
+# Itineraries: each a list of back-to-back meetings, one per group.
+V2_CONSECUTIVE = {
+    "type": "array",
+    "items": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "emails": {"type": "array", "items": {"type": "string", "format": "email"}},
+                "start_time": _UNIX,
+                "end_time": _UNIX,
+            },
+            "required": ["emails", "start_time", "end_time"],
+        },
+    },
+}
 
 
 class BusySlotSchema(serializers.Serializer):

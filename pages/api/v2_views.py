@@ -17,6 +17,7 @@ from pages import services, tokens
 from pages.api import parsing as p
 from pages.api.access import uuid_or_none
 from pages.api.auth import BearerAuthentication, Caller
+from pages.api.calendars import calendar_json
 from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from pages.api.v2_pages import page_json, read_page
 from pages.models import Configuration, Grant
@@ -35,6 +36,8 @@ PAGE_FIELDS = {
     "edit_token": serializers.CharField(required=False, help_text="Only when created."),
 }
 PAGE = inline_serializer(name="V2Page", fields=PAGE_FIELDS)
+# The v2 error envelope, declared once with the v2 routes' other schemas.
+V2_ERROR = {"$ref": "#/components/schemas/V2Error"}
 PAGE_LIST = inline_serializer(name="V2PageList", fields=PAGE_FIELDS, many=True)
 
 
@@ -107,7 +110,9 @@ class ManagePagesView(V2View):
         tags=["v2"],
         parameters=[
             OpenApiParameter(
-                "offset", {"type": "integer", "minimum": 0}, description="Pages to skip."
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                description="Pages to skip.",
             ),
             OpenApiParameter(
                 "limit",
@@ -115,7 +120,7 @@ class ManagePagesView(V2View):
                 description=f"Pages to return (default {DEFAULT_LIMIT}).",
             ),
         ],
-        responses={200: PAGE_LIST},
+        responses={200: PAGE_LIST, 400: V2_ERROR, 401: V2_ERROR, 403: V2_ERROR},
     )
     def get(self, request):
         caller = self.caller()
@@ -144,8 +149,8 @@ class ManagePagesView(V2View):
         return Response({**page_json(configuration), "edit_token": edit_token})
 
 
-class ManagePageView(V2View):
-    """GET|PUT|DELETE /manage/pages/{page_id}"""
+class OnePageView(V2View):
+    """Routes under /manage/pages/{page_id}."""
 
     def page(self, page_id: str) -> Configuration:
         """By its v2 integer ID or its v3 UUID."""
@@ -158,6 +163,10 @@ class ManagePageView(V2View):
         if page is None:
             raise NotFound("No page with this ID.")
         return page
+
+
+class ManagePageView(OnePageView):
+    """GET|PUT|DELETE /manage/pages/{page_id}"""
 
     @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE})
     def get(self, request, page_id):
@@ -186,3 +195,60 @@ class ManagePageView(V2View):
     def delete(self, request, page_id):
         services.delete_configuration(configuration=self.page(page_id))
         return Response({"success": True})
+
+
+ACCOUNT_CALENDARS = inline_serializer(
+    name="V2PageAccountCalendars",
+    fields={
+        "id": serializers.UUIDField(help_text="The organizer's account (grant) ID."),
+        "name": serializers.CharField(allow_blank=True),
+        "email": serializers.EmailField(),
+        "calendars": serializers.ListField(child=serializers.DictField()),
+    },
+    many=True,
+)
+
+
+class ManagePageCalendarsView(OnePageView):
+    """GET /manage/pages/{page_id}/calendars: each organizer's calendars, to choose the
+    page's availability and booking calendars from."""
+
+    @extend_schema(
+        operation_id="v2_pages_calendars",
+        tags=["v2"],
+        responses={200: ACCOUNT_CALENDARS, 401: V2_ERROR, 403: V2_ERROR, 404: V2_ERROR},
+    )
+    def get(self, request, page_id):
+        page = self.page(page_id)
+        return Response(
+            [
+                {
+                    "id": str(grant.pk),
+                    "name": grant.name,
+                    "email": grant.email,
+                    "calendars": [
+                        {**calendar_json(c), "account_id": str(grant.pk)}
+                        for c in grant.calendars.order_by("-is_primary", "name", "pk")
+                    ],
+                }
+                for grant in organizers_of(page)
+            ]
+        )
+
+
+class ManagePageImageView(OnePageView):
+    """PUT /manage/pages/{page_id}/upload-image: the hosted service hands out a storage
+    address for a logo; this one stores no images."""
+
+    @extend_schema(
+        operation_id="v2_pages_upload_image",
+        tags=["v2"],
+        request=OpenApiTypes.OBJECT,
+        responses={400: V2_ERROR, 401: V2_ERROR, 403: V2_ERROR, 404: V2_ERROR},
+    )
+    def put(self, request, page_id):
+        self.page(page_id)  # who may ask, and which page: as for the page itself
+        raise BadRequest(
+            "Images are not stored here: publish the logo at an https address of your own "
+            "and set config.appearance.logo to it."
+        )
