@@ -19,6 +19,10 @@ urlpatterns = [
         redirects.ShouldRedirectView.as_view(),
     ),
     path("v3/scheduling/sessions/<str:session_id>", bookings.SessionView.as_view()),
+    path(
+        "schedule/availability/<str:provider>",
+        v2_schedule.ProviderAvailabilityView.as_view(),
+    ),
     path("schedule/<slug:slug>/info", v2_schedule.InfoView.as_view()),
     path("schedule/<slug:slug>/timeslots", v2_schedule.TimeslotsView.as_view()),
     path("schedule/<slug:slug>/<str:edit_hash>/cancel", v2_schedule.CancelView.as_view()),

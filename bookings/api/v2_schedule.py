@@ -52,6 +52,23 @@ def hosts_by_email(page: Configuration) -> dict:
     }
 
 
+class ProviderAvailabilityView(PublicV2View):
+    """GET /schedule/availability/{google|o365}: the hosted service's check of the
+    Google and Microsoft calendars connected to it, which are not reachable from here."""
+
+    @extend_schema(
+        operation_id="v2_schedule_provider_availability",
+        tags=["v2"],
+        responses={400: schemas.V2_ERRORS[400]},
+    )
+    def get(self, request, provider):
+        raise BadRequest(
+            "Google and Microsoft calendars are not connected here: connect a CalDAV "
+            "account or an iCalendar feed instead, and its busy time counts.",
+            field="provider",
+        )
+
+
 class InfoView(PublicV2View):
     """GET /schedule/{slug}/info"""
 

@@ -16,7 +16,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from rest_framework.test import APIClient
 
+from bookings import links
 from bookings.models import Booking
 from pages import services
 from pages.api.v2_pages import read_page
@@ -81,12 +83,28 @@ def test_every_scheduler_and_availability_call_of_the_v2_node_sdk_works(
 ):
     ada = make_host("ada@example.com", "Asia/Kolkata", name="Ada")
     calendar_id = str(ada.calendars.get(is_primary=True).pk)
-    # 101 pages: the SDK's list() asks for 100 at a time and stops at a short page.
+    # 101 pages (and one more below): the SDK's list() asks for 100 at a time and stops
+    # at a short page.
     for number in range(101):
         body = seed_body(ada, calendar_id)
         body["slug"] = f"page-{number}"
         body["config"]["booking"]["min_booking_notice"] = 0
         services.create_configuration(grant=ada, changes=read_page(body, [ada]))
+    # A page whose organizer confirms by hand, with a booking waiting: the organizer's
+    # link carries the hash confirmBooking() takes.
+    body = seed_body(ada, calendar_id)
+    body["slug"] = "by-hand"
+    body["config"]["booking"].update(confirmation_method="manual", min_booking_notice=0)
+    services.create_configuration(grant=ada, changes=read_page(body, [ada]))
+    guest = APIClient()
+    slot = guest.get("/schedule/by-hand/timeslots").json()[0]
+    waiting = guest.post(
+        "/schedule/by-hand/timeslots",
+        {"slot": slot, "email": "wanda@example.com", "name": "Wanda"},
+        format="json",
+    )
+    assert waiting.json()["is_confirmed"] is False, waiting.content
+    pending = Booking.objects.get(guest_email="wanda@example.com")
     results = run_sdk(
         sdk_folder,
         BASE=live_server.url,
@@ -95,13 +113,20 @@ def test_every_scheduler_and_availability_call_of_the_v2_node_sdk_works(
         GRANT_EMAIL=ada.email,
         CALENDAR_ID=calendar_id,
         SLUG="page-0",
+        CONFIRM_SLUG="by-hand",
+        CONFIRM_HASH=links.organizer_link_token(pending),
     )
-    failed = {name: r for name, r in results.items() if not r["ok"] and name != "page.uploadImage"}
+    refused = {
+        "page.uploadImage",
+        "scheduler.getGoogleAvailability",
+        "scheduler.getOffice365Availability",
+    }
+    failed = {name: r for name, r in results.items() if not r["ok"] and name not in refused}
     assert not failed, json.dumps(failed, indent=2)
     value = {name: r.get("value") for name, r in results.items()}
 
     listed = value["scheduler.list"]
-    assert listed["count"] == 101
+    assert listed["count"] == 102
     numbers = list(
         Configuration.objects.order_by("v2_page_id").values_list("v2_page_id", flat=True)
     )
@@ -139,10 +164,19 @@ def test_every_scheduler_and_availability_call_of_the_v2_node_sdk_works(
     assert value["scheduler.cancelBooking"] == {"success": True}
     booking = Booking.objects.get(guest_email="grace@example.com")
     assert booking.status == Booking.Status.CANCELLED
+    assert value["scheduler.confirmBooking"] == {"ok": True}
+    pending.refresh_from_db()
+    assert pending.status == Booking.Status.BOOKED
+    for provider in ("scheduler.getGoogleAvailability", "scheduler.getOffice365Availability"):
+        refusal = results[provider]
+        assert not refusal["ok"] and refusal["status"] == 400, refusal
+        assert "CalDAV" in refusal["message"]
+    assert value["scheduler.first"] == {"id": numbers[0]}
     assert value["scheduler.delete"] == {"stillThere": False, "status": 404}
     assert not Configuration.objects.filter(slug="made-by-the-v2-sdk").exists()
 
-    assert value["calendars.freeBusy"] == [{"email": ada.email, "busy": 0}]
+    # Wanda's booking, confirmed above, is Ada's one busy time (Grace's was cancelled).
+    assert value["calendars.freeBusy"] == [{"email": ada.email, "busy": 1}]
     availability = value["calendars.availability"]
     assert availability["count"] > 0
     first = availability["first"]

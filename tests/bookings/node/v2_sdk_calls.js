@@ -3,7 +3,9 @@
 // used as its readme shows, unchanged. Prints one JSON object: each call's outcome.
 //
 // Input (environment): BASE (our URL), TOKEN (a grant access token), GRANT_ID,
-// GRANT_EMAIL, CALENDAR_ID, SLUG (an existing page's slug, with free slots).
+// GRANT_EMAIL, CALENDAR_ID, SLUG (an existing page's slug, with free slots), and
+// CONFIRM_SLUG, CONFIRM_HASH (a page that confirms by hand, and the hash of the
+// organizer's link for a booking waiting there).
 'use strict';
 
 const Nylas = require('nylas');
@@ -149,6 +151,21 @@ async function main() {
 
   await call('scheduler.cancelBooking', async () => {
     return nylas.scheduler.cancelBooking(env.SLUG, booked.editHash, 'Plans changed');
+  });
+
+  await call('scheduler.confirmBooking', async () => {
+    const confirmed = await nylas.scheduler.confirmBooking(env.CONFIRM_SLUG, env.CONFIRM_HASH);
+    return { ok: Boolean(confirmed) };
+  });
+
+  await call('scheduler.getGoogleAvailability', () => nylas.scheduler.getGoogleAvailability());
+  await call('scheduler.getOffice365Availability', () =>
+    nylas.scheduler.getOffice365Availability()
+  );
+
+  await call('scheduler.first', async () => {
+    const page = await nylas.scheduler.first();
+    return { id: page.id };
   });
 
   await call('scheduler.delete', async () => {
