@@ -358,7 +358,9 @@ def _announce_deleting(configuration_ids: list) -> None:
         configurations_deleting.send(sender=Configuration, configuration_ids=configuration_ids)
 
 
-V2_PAGE_ID_ATTEMPTS = 5
+# Each retry means another creation took the ID first (progress), so this bound is only a
+# safety net: creations racing at once need at most one attempt per rival.
+V2_PAGE_ID_ATTEMPTS = 50
 
 
 def _write_configuration(configuration: Configuration, changes: ConfigurationChanges) -> None:
