@@ -48,11 +48,12 @@ MAX_LIMIT = 1000
 MAX_OFFSET = 1_000_000_000
 
 
-def read_paging(params) -> tuple[int, int]:
+def read_paging(params, *, default_limit: int | None = DEFAULT_LIMIT) -> tuple[int, int | None]:
+    """``offset`` and ``limit`` of a v2 list (a None limit: all that is left)."""
     offset = 0
     if params.get("offset") not in (None, ""):
         offset = p.whole_number(params["offset"], "offset", minimum=0, maximum=MAX_OFFSET)
-    limit = DEFAULT_LIMIT
+    limit = default_limit
     if params.get("limit") not in (None, ""):
         limit = p.whole_number(params["limit"], "limit", minimum=1, maximum=MAX_LIMIT)
     return offset, limit
@@ -125,7 +126,7 @@ class ManagePagesView(V2View):
     def get(self, request):
         caller = self.caller()
         offset, limit = read_paging(request.query_params)
-        pages = reachable_pages(caller)[offset : offset + limit]
+        pages = reachable_pages(caller)[offset : offset + (limit or DEFAULT_LIMIT)]
         return Response([page_json(c) for c in pages])
 
     @extend_schema(

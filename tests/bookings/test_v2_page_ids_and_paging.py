@@ -133,3 +133,17 @@ def test_bad_paging_is_a_400_naming_the_parameter(api, ada, params, field):
     response = list_pages(api, ada.token, **params)
     assert response.status_code == 400
     assert field in response.json()["message"]
+
+
+def test_timeslots_page_when_asked_and_list_all_otherwise(api, ada):
+    body = seed_body(ada, str(ada.calendars.get(is_primary=True).pk))
+    body["config"]["booking"]["additional_fields"] = []
+    create(api, ada, body)
+    url = "/schedule/sample-solutions-meet-01/timeslots"
+    everything = [s["start"] for s in api.get(url).json()]
+    assert len(everything) > 100  # 16 half hours a day for 14 days: no default limit
+    assert [s["start"] for s in api.get(url, {"limit": 3}).json()] == everything[:3]
+    paged = api.get(url, {"offset": 5, "limit": 2}).json()
+    assert [s["start"] for s in paged] == everything[5:7]
+    assert [s["start"] for s in api.get(url, {"offset": 7}).json()] == everything[7:]
+    assert api.get(url, {"limit": 0}).status_code == 400
