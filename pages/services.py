@@ -26,6 +26,7 @@ from pages.models import (
     OpenHours,
     Participant,
     Reminder,
+    V2PageIdCounter,
 )
 from pages.signals import configurations_deleting, event_deleted, event_moved
 
@@ -321,10 +322,16 @@ def create_configuration(*, grant: Grant, changes: ConfigurationChanges) -> Conf
 
 
 def _next_v2_page_id() -> int:
-    """The next v2 page ID: one more than the highest given (IDs are never reused while
-    the highest page exists; two creations racing for one are settled on save)."""
-    highest = Configuration.objects.aggregate(highest=Max("v2_page_id"))["highest"]
-    return (highest or 0) + 1
+    """The next v2 page ID. The counter row is locked until the creation commits: two
+    creations at once would otherwise read the same last ID (on SQLite the write
+    transaction is already exclusive). Never below the highest ID in use, whatever gave
+    it."""
+    V2PageIdCounter.objects.get_or_create(pk=1)  # gone after a flush; made by pages 0003
+    counter = V2PageIdCounter.objects.select_for_update().get(pk=1)
+    highest = Configuration.objects.aggregate(highest=Max("v2_page_id"))["highest"] or 0
+    counter.last_given = max(counter.last_given, highest) + 1
+    counter.save(update_fields=["last_given"])
+    return counter.last_given
 
 
 @transaction.atomic
@@ -358,37 +365,21 @@ def _announce_deleting(configuration_ids: list) -> None:
         configurations_deleting.send(sender=Configuration, configuration_ids=configuration_ids)
 
 
-# Each retry means another creation took the ID first (progress), so this bound is only a
-# safety net: creations racing at once need at most one attempt per rival.
-V2_PAGE_ID_ATTEMPTS = 50
-
-
 def _write_configuration(configuration: Configuration, changes: ConfigurationChanges) -> None:
     for attribute, value in changes.fields.items():
         setattr(configuration, attribute, value)
     extra = {k: v for k, v in configuration.extra.items() if k not in changes.extra_removed}
     configuration.extra = {**extra, **changes.extra}
-    # v2_page_id: a taken one is settled on save (below), not refused.
-    configuration.full_clean(exclude=["grant", "v2_page_id"])
-    for attempt in range(V2_PAGE_ID_ATTEMPTS):
-        try:
-            # A savepoint: a slug taken by a concurrent request fails here, not the whole
-            # transaction.
-            with transaction.atomic():
-                configuration.save()
-            break
-        except IntegrityError:
-            if (
-                configuration.slug
-                and Configuration.objects.filter(slug=configuration.slug).exists()
-            ):
-                raise ValidationError({"slug": "This slug is taken."}) from None
-            taken = Configuration.objects.filter(v2_page_id=configuration.v2_page_id)
-            if configuration._state.adding and attempt + 1 < V2_PAGE_ID_ATTEMPTS and taken.exists():
-                # A concurrent creation took this v2 page ID first: take the next one.
-                configuration.v2_page_id = _next_v2_page_id()
-                continue
-            raise
+    configuration.full_clean(exclude=["grant"])
+    try:
+        # A savepoint: a slug taken by a concurrent request fails here, not the whole
+        # transaction.
+        with transaction.atomic():
+            configuration.save()
+    except IntegrityError:
+        if configuration.slug and Configuration.objects.filter(slug=configuration.slug).exists():
+            raise ValidationError({"slug": "This slug is taken."}) from None
+        raise
     if changes.participants is not None:
         _replace_participants(configuration, changes.participants)
     if changes.default_open_hours is not None:

@@ -6,6 +6,7 @@ from pages.models.configurations import (
     OpenHours,
     Participant,
     Reminder,
+    V2PageIdCounter,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "OpenHours",
     "Participant",
     "Reminder",
+    "V2PageIdCounter",
 ]

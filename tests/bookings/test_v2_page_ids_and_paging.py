@@ -77,19 +77,28 @@ def test_a_configuration_made_in_v3_has_a_v2_id_too(api, api_key, ada):
     assert page.json()["slug"] == "made-in-v3"
 
 
-def test_a_taken_number_is_skipped(ada, monkeypatch):
-    """Two creations that read the same highest number: the second takes the next one
-    (the race, played in order: the first has saved when the second reads)."""
-    body = body_with_slug(ada, "one")
+def test_an_id_is_never_given_twice_even_after_the_highest_page_is_deleted(api, ada):
+    first = create(api, ada, body_with_slug(ada, "first")).json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ada.token}"}
+    assert api.delete(f"/manage/pages/{first['id']}", **auth).status_code == 200
+    second = create(api, ada, body_with_slug(ada, "second")).json()
+    assert second["id"] == first["id"] + 1
+    assert api.get(f"/manage/pages/{first['id']}", **auth).status_code == 404
+
+
+def test_ids_given_otherwise_are_not_given_again(ada):
+    """A configuration numbered outside the counter (an import, say): the next ID is past
+    it."""
     from pages.api.v2_pages import read_page
 
-    first = services.create_configuration(grant=ada, changes=read_page(body, [ada]))
-    stale = first.v2_page_id - 1  # what a creation that read before the first saved saw
-    monkeypatch.setattr(services, "_next_v2_page_id", iter([stale + 1, stale + 2]).__next__)
+    first = services.create_configuration(
+        grant=ada, changes=read_page(body_with_slug(ada, "one"), [ada])
+    )
+    Configuration.objects.filter(pk=first.pk).update(v2_page_id=first.v2_page_id + 40)
     second = services.create_configuration(
         grant=ada, changes=read_page(body_with_slug(ada, "two"), [ada])
     )
-    assert second.v2_page_id == first.v2_page_id + 1
+    assert second.v2_page_id == first.v2_page_id + 41
 
 
 def list_pages(api, token, **params):

@@ -1,7 +1,7 @@
-"""Pages created at the same moment on PostgreSQL each get their own v2 page ID: both read
-the same highest ID, one saves first, the other's save meets the unique index and takes
-the next one (pages/services.py, _write_configuration). With at most 5 attempts this
-failed with a 500 for 6 racers: the collisions are real."""
+"""Pages created at the same moment on PostgreSQL each get their own v2 page ID: the
+counter row is locked while a page is created (pages/services.py, _next_v2_page_id).
+Without the lock (reading the highest ID and adding one) this failed with a 500 from the
+unique index: the collisions are real."""
 
 from __future__ import annotations
 

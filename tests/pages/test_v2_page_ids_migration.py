@@ -1,5 +1,6 @@
 """pages 0003 gives configurations made before v2 page IDs existed their IDs, in order of
-creation (the function the migration runs, on rows without one)."""
+creation, and starts the counter after them (the function the migration runs, on rows
+without one)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import importlib
 
 from django.apps import apps
 
-from pages.models import Configuration
+from pages.models import Configuration, V2PageIdCounter
 
 migration = importlib.import_module("pages.migrations.0003_configuration_v2_page_id")
 
@@ -25,3 +26,4 @@ def test_existing_configurations_are_numbered_in_order_of_creation(organizer):
     migration.number_existing_pages(apps, None)
     numbers = dict(Configuration.objects.values_list("pk", "v2_page_id"))
     assert [numbers[pk] for _, pk in sorted(made)] == [1, 2, 3]
+    assert V2PageIdCounter.objects.get(pk=1).last_given == 3
