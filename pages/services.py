@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from pages.models import (
     AdditionalField,
@@ -25,6 +26,7 @@ from pages.models import (
     OpenHours,
     Participant,
     Reminder,
+    V2PageIdCounter,
 )
 from pages.signals import (
     announce_grant,
@@ -332,9 +334,22 @@ class ConfigurationChanges:
 
 @transaction.atomic
 def create_configuration(*, grant: Grant, changes: ConfigurationChanges) -> Configuration:
-    configuration = Configuration(grant=grant)
+    configuration = Configuration(grant=grant, v2_page_id=_next_v2_page_id())
     _write_configuration(configuration, changes)
     return configuration
+
+
+def _next_v2_page_id() -> int:
+    """The next v2 page ID. The counter row is locked until the creation commits: two
+    creations at once would otherwise read the same last ID (on SQLite the write
+    transaction is already exclusive). Never below the highest ID in use, whatever gave
+    it."""
+    V2PageIdCounter.objects.get_or_create(pk=1)  # gone after a flush; made by pages 0003
+    counter = V2PageIdCounter.objects.select_for_update().get(pk=1)
+    highest = Configuration.objects.aggregate(highest=Max("v2_page_id"))["highest"] or 0
+    counter.last_given = max(counter.last_given, highest) + 1
+    counter.save(update_fields=["last_given"])
+    return counter.last_given
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Shared fixtures, and the rule that makes marked tests required in CI.
 
-Tests marked ``postgres``, ``redis``, ``browser`` or ``caldav`` skip themselves when that
+Tests marked ``postgres``, ``redis``, ``browser``, ``caldav`` or ``npm`` skip themselves when that
 part is not here (a fresh laptop has no PostgreSQL). CI sets SCHEDULER_REQUIRE_MARKED to the markers
 it guarantees, and then a skip of such a test is a failure, so CI cannot pass by quietly
 skipping what it is meant to prove.
@@ -50,6 +50,8 @@ def _why_unavailable(marker: str) -> str | None:
             import radicale  # noqa: F401
         except ImportError:
             return "Radicale is not installed (pip install radicale)"
+    if marker == "npm":
+        return None if shutil.which("npm") else "npm is not installed (apt-get install npm)"
     return None
 
 
@@ -57,7 +59,7 @@ SKIPPED_FOR = pytest.StashKey[str]()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "redis", "browser", "caldav"):
+    for marker in ("postgres", "redis", "browser", "caldav", "npm"):
         if item.get_closest_marker(marker) and (why := _why_unavailable(marker)):
             item.stash[SKIPPED_FOR] = marker
             pytest.skip(why)

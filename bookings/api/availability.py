@@ -11,7 +11,7 @@ from bookings.api import availability_input, schemas
 from bookings.api.auth import SchedulingAuthentication
 from bookings.api.scoping import parse_uuid, require_caller, scheduling_configuration
 from bookings.api.slots_json import v2_availability_response, v3_availability_response
-from bookings.availability import find_slots
+from bookings.availability import find_itineraries, find_slots
 from bookings.availability_loader import load_engine_input
 from bookings.explanations import explain, explanation_json
 from bookings.sql import busy_by_grant
@@ -86,6 +86,34 @@ class V2AvailabilityView(SchedulingView):
         body = p.as_object(request.data, "body")
         query, participants = availability_input.v2_request(body, caller)
         return v2_availability_response(find_slots(query, participants))
+
+
+class V2ConsecutiveAvailabilityView(SchedulingView):
+    """POST /calendars/availability/consecutive (v2): back-to-back meetings with several
+    groups, in whichever order fits."""
+
+    dialect = "v2"
+
+    @extend_schema(
+        operation_id="v2_consecutive_availability",
+        tags=["v2"],
+        summary="v2 consecutive availability",
+        request=schemas.V2_CONSECUTIVE_REQUEST,
+        responses=schemas.v2_responses(schemas.V2_CONSECUTIVE),
+    )
+    def post(self, request):
+        caller = require_caller(request, "api_key", "grant")
+        body = p.as_object(request.data, "body")
+        query, groups = availability_input.v2_consecutive_request(body, caller)
+        return Response(
+            [
+                [
+                    {"emails": list(slot.emails), "start_time": slot.start, "end_time": slot.end}
+                    for slot in itinerary
+                ]
+                for itinerary in find_itineraries(query, groups)
+            ]
+        )
 
 
 # One answer for an email that is no grant's and for a grant the caller may not read:

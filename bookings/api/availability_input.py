@@ -14,6 +14,7 @@ from bookings.availability import (
     COLLECTIVE,
     MAX_AVAILABILITY,
     MAX_FAIRNESS,
+    MAX_GROUPS,
     OpenHours,
     Participant,
     Query,
@@ -163,6 +164,58 @@ def v2_request(body: Mapping[str, Any], caller: Caller) -> tuple[Query, list[Par
         method=method,
     )
     return query, participants
+
+
+def v2_consecutive_request(
+    body: Mapping[str, Any], caller: Caller
+) -> tuple[Query, list[list[Participant]]]:
+    """POST /calendars/availability/consecutive: ``emails`` is a list of groups (lists of
+    emails), one meeting each; the rest reads as POST /calendars/availability does."""
+    start, end = read_range(body)
+    duration, interval = read_meeting(body)
+    groups = p.as_list(body.get("emails", []), "emails")
+    if not groups:
+        raise BadRequest("must list at least one group of emails", field="emails")
+    if len(groups) > MAX_GROUPS:
+        raise BadRequest(f"at most {MAX_GROUPS} groups", field="emails")
+    emails_of_groups = []
+    for i, group in enumerate(groups):
+        members = p.as_list(group, f"emails[{i}]")
+        if not members:
+            raise BadRequest("must list at least one email", field=f"emails[{i}]")
+        emails_of_groups.append(
+            [p.email_address(e, f"emails[{i}][{j}]") for j, e in enumerate(members)]
+        )
+    emails = list({e.lower(): e for group in emails_of_groups for e in group}.values())
+    if len(emails) > MAX_PARTICIPANTS:
+        raise BadRequest(f"at most {MAX_PARTICIPANTS} emails in all", field="emails")
+    buffer = 0
+    if body.get("buffer") is not None:
+        buffer = p.whole_number(body["buffer"], "buffer", minimum=0, maximum=1440) * 60
+    round_start = p.boolean(body.get("round_start", False), "round_start")
+    tentative_busy = p.boolean(body.get("tentative_busy", True), "tentative_busy")
+    hours = _v2_open_hours(body)
+    busy = _v2_free_busy(body, {e.lower() for e in emails})
+    add_calendar_busy(
+        busy, emails, start - buffer, end + buffer, tentative_busy, None, caller=caller
+    )
+
+    def person(email: str) -> Participant:
+        key = email.lower()
+        return Participant(
+            email=email, open_hours=tuple(hours.get(key, ())), busy=tuple(busy.get(key, ()))
+        )
+
+    query = Query(
+        start_time=start,
+        end_time=end,
+        duration=duration * 60,
+        interval=interval * 60,
+        origin=grid_origin(start, interval, "UTC") if round_start else None,
+        buffer_before=buffer,
+        buffer_after=buffer,
+    )
+    return query, [[person(e) for e in group] for group in emails_of_groups]
 
 
 def _v2_open_hours(body: Mapping[str, Any]) -> dict[str, list[OpenHours]]:

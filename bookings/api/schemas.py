@@ -182,6 +182,48 @@ V2_AVAILABILITY_REQUEST = inline_serializer(
     },
 )
 
+V2_CONSECUTIVE_REQUEST = inline_serializer(
+    name="V2ConsecutiveAvailabilityRequest",
+    fields={
+        "duration_minutes": serializers.IntegerField(
+            min_value=5, max_value=1440, help_text="Of each meeting."
+        ),
+        "start_time": unix_seconds_field(),
+        "end_time": unix_seconds_field(),
+        "interval_minutes": serializers.IntegerField(min_value=5, max_value=1440, required=False),
+        "emails": serializers.ListField(
+            child=serializers.ListField(child=serializers.EmailField(), min_length=1),
+            min_length=1,
+            max_length=6,
+            help_text="Groups, one meeting each (at most 50 emails in all).",
+        ),
+        "buffer": serializers.IntegerField(min_value=0, max_value=1440, required=False),
+        "round_start": serializers.BooleanField(required=False),
+        "tentative_busy": serializers.BooleanField(required=False),
+        "free_busy": serializers.ListField(child=serializers.DictField(), required=False),
+        "open_hours": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+)
+
+
+_UNIX = {"type": "integer", "minimum": 0, "maximum": 4_102_444_800, "description": "Unix seconds."}
+# Itineraries: each a list of back-to-back meetings, one per group.
+V2_CONSECUTIVE = {
+    "type": "array",
+    "items": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "emails": {"type": "array", "items": {"type": "string", "format": "email"}},
+                "start_time": _UNIX,
+                "end_time": _UNIX,
+            },
+            "required": ["emails", "start_time", "end_time"],
+        },
+    },
+}
+
 
 class BusySlotSchema(serializers.Serializer):
     object = constant("time_slot")

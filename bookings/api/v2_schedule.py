@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +21,7 @@ from bookings.models import Booking
 from pages.api import parsing as p
 from pages.api.errors import BadRequest, NotFound, Unauthorized
 from pages.api.v2_pages import page_json
+from pages.api.v2_views import MAX_LIMIT, MAX_OFFSET, read_paging
 from pages.models import Configuration
 from pages.unix_time import to_unix
 
@@ -52,6 +53,23 @@ def hosts_by_email(page: Configuration) -> dict:
     }
 
 
+class ProviderAvailabilityView(PublicV2View):
+    """GET /schedule/availability/{google|o365}: the hosted service's check of the
+    Google and Microsoft calendars connected to it, which are not reachable from here."""
+
+    @extend_schema(
+        operation_id="v2_schedule_provider_availability",
+        tags=["v2"],
+        responses={400: schemas.V2_ERRORS[400]},
+    )
+    def get(self, request, provider):
+        raise BadRequest(
+            "Google and Microsoft calendars are not connected here: connect a CalDAV "
+            "account or an iCalendar feed instead, and its busy time counts.",
+            field="provider",
+        )
+
+
 class InfoView(PublicV2View):
     """GET /schedule/{slug}/info"""
 
@@ -76,9 +94,28 @@ def timeslots_range(page, params) -> tuple[int, int]:
 class TimeslotsView(PublicV2View):
     """GET|POST /schedule/{slug}/timeslots"""
 
-    @extend_schema(operation_id="v2_schedule_timeslots", tags=["v2"], responses={200: ANY_LIST})
+    @extend_schema(
+        operation_id="v2_schedule_timeslots",
+        tags=["v2"],
+        parameters=[
+            OpenApiParameter("start_time", {"type": "integer", "minimum": 0}),
+            OpenApiParameter("end_time", {"type": "integer", "minimum": 0}),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                description="Slots to skip.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description="Slots to return (default: all).",
+            ),
+        ],
+        responses={200: ANY_LIST, **schemas.V2_ERRORS},
+    )
     def get(self, request, slug):
         page = self.page(slug)
+        offset, limit = read_paging(request.query_params, default_limit=None)
         start, end = timeslots_range(page, request.query_params)
         data = load_engine_input(page, start, end)
         hosts = hosts_by_email(page)
@@ -101,7 +138,7 @@ class TimeslotsView(PublicV2View):
                         "end": slot.end,
                     }
                 )
-        return Response(slots)
+        return Response(slots[offset : None if limit is None else offset + limit])
 
     @extend_schema(
         operation_id="v2_schedule_book",

@@ -2,10 +2,12 @@
 
 Pure Python (no Django, no I/O). A loader turns database rows or API requests into the
 plain data of :mod:`bookings.availability.model`; :func:`find_slots` searches;
-:func:`explain_start` explains one start; :func:`grid_origin` places the grid of starts;
+:func:`explain_start` explains one start; :func:`find_itineraries` finds back-to-back
+meetings with several groups; :func:`grid_origin` places the grid of starts;
 :func:`open_spans` expands open hours into UTC spans.
 """
 
+from .consecutive import MAX_GROUPS, Itinerary, find_itineraries
 from .engine import find_slots
 from .explain import explain_start
 from .grid import grid_origin
@@ -45,6 +47,7 @@ __all__ = [
     "EXDATE",
     "MAX_AVAILABILITY",
     "MAX_FAIRNESS",
+    "MAX_GROUPS",
     "METHODS",
     "MIN_BOOKING_NOTICE",
     "NOT_NEXT_IN_ROUND_ROBIN",
@@ -54,6 +57,7 @@ __all__ = [
     "Availability",
     "Explanation",
     "Interval",
+    "Itinerary",
     "OpenHours",
     "Participant",
     "Query",
@@ -61,6 +65,7 @@ __all__ = [
     "Seat",
     "Slot",
     "explain_start",
+    "find_itineraries",
     "find_slots",
     "grid_origin",
     "open_spans",

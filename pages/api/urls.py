@@ -31,6 +31,8 @@ GRANT = "v3/grants/<str:grant_id>"
 urlpatterns = [
     path("manage/pages", v2_views.ManagePagesView.as_view()),
     path("manage/pages/<str:page_id>", v2_views.ManagePageView.as_view()),
+    path("manage/pages/<str:page_id>/calendars", v2_views.ManagePageCalendarsView.as_view()),
+    path("manage/pages/<str:page_id>/upload-image", v2_views.ManagePageImageView.as_view()),
     path("v3/schema", SpectacularJSONAPIView.as_view(), name="v3-schema"),
     # The split view serves its start-up script from a URL, not inline (the CSP).
     path("v3/docs", SpectacularSwaggerSplitView.as_view(url_name="v3-schema"), name="v3-docs"),

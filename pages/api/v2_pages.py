@@ -435,7 +435,10 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
         "timezone": configuration.timezone or configuration.grant.timezone,
     }
     page = {
-        "id": str(configuration.pk),
+        # v2 pages have integer IDs (seed 000); the configuration's UUID is its v3 ID. A
+        # row made outside the services has no v2 ID and shows its UUID.
+        "id": configuration.v2_page_id or str(configuration.pk),
+        "configuration_id": str(configuration.pk),
         "name": configuration.name,
         "slug": configuration.slug,
         "config": config,

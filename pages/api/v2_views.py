@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,23 +17,46 @@ from pages import services, tokens
 from pages.api import parsing as p
 from pages.api.access import uuid_or_none
 from pages.api.auth import BearerAuthentication, Caller
+from pages.api.calendars import calendar_json
 from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from pages.api.v2_pages import page_json, read_page
 from pages.models import Configuration, Grant
 
-PAGE = inline_serializer(
-    name="V2Page",
-    fields={
-        "id": serializers.UUIDField(),
-        "name": serializers.CharField(allow_blank=True),
-        "slug": serializers.CharField(allow_null=True),
-        "config": serializers.DictField(),
-        "access_token_infos": serializers.ListField(child=serializers.DictField()),
-        "created_at": serializers.DateField(),
-        "modified_at": serializers.DateField(),
-        "edit_token": serializers.CharField(required=False, help_text="Only when created."),
-    },
-)
+PAGE_FIELDS = {
+    "id": serializers.IntegerField(help_text="The v2 page ID (an integer)."),
+    "configuration_id": serializers.UUIDField(
+        help_text="The same page's v3 configuration ID (also accepted in the path)."
+    ),
+    "name": serializers.CharField(allow_blank=True),
+    "slug": serializers.CharField(allow_null=True),
+    "config": serializers.DictField(),
+    "access_token_infos": serializers.ListField(child=serializers.DictField()),
+    "created_at": serializers.DateField(),
+    "modified_at": serializers.DateField(),
+    "edit_token": serializers.CharField(required=False, help_text="Only when created."),
+}
+PAGE = inline_serializer(name="V2Page", fields=PAGE_FIELDS)
+# The v2 error envelope, declared once with the v2 routes' other schemas.
+V2_ERROR = {"$ref": "#/components/schemas/V2Error"}
+PAGE_LIST = inline_serializer(name="V2PageList", fields=PAGE_FIELDS, many=True)
+
+
+# v2 lists page with offset and limit (the v2 SDKs ask for 100 at a time and stop at a
+# shorter page).
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000
+
+
+def read_paging(params, *, default_limit: int | None = DEFAULT_LIMIT) -> tuple[int, int | None]:
+    """``offset`` and ``limit`` of a v2 list (a None limit: all that is left)."""
+    offset = 0
+    if params.get("offset") not in (None, ""):
+        offset = p.whole_number(params["offset"], "offset", minimum=0, maximum=MAX_OFFSET)
+    limit = default_limit
+    if params.get("limit") not in (None, ""):
+        limit = p.whole_number(params["limit"], "limit", minimum=1, maximum=MAX_LIMIT)
+    return offset, limit
 
 
 class V2View(p.RefusesNulCharacters, APIView):
@@ -83,10 +106,28 @@ def reachable_pages(caller: Caller):
 class ManagePagesView(V2View):
     """GET|POST /manage/pages"""
 
-    @extend_schema(operation_id="v2_pages_list", tags=["v2"], responses={200: PAGE})
+    @extend_schema(
+        operation_id="v2_pages_list",
+        tags=["v2"],
+        parameters=[
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                description="Pages to skip.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"Pages to return (default {DEFAULT_LIMIT}).",
+            ),
+        ],
+        responses={200: PAGE_LIST, 400: V2_ERROR, 401: V2_ERROR, 403: V2_ERROR},
+    )
     def get(self, request):
         caller = self.caller()
-        return Response([page_json(c) for c in reachable_pages(caller)])
+        offset, limit = read_paging(request.query_params)
+        pages = reachable_pages(caller)[offset : offset + (limit or DEFAULT_LIMIT)]
+        return Response([page_json(c) for c in pages])
 
     @extend_schema(
         operation_id="v2_pages_create",
@@ -109,16 +150,24 @@ class ManagePagesView(V2View):
         return Response({**page_json(configuration), "edit_token": edit_token})
 
 
-class ManagePageView(V2View):
-    """GET|PUT|DELETE /manage/pages/{page_id}"""
+class OnePageView(V2View):
+    """Routes under /manage/pages/{page_id}."""
 
     def page(self, page_id: str) -> Configuration:
+        """By its v2 integer ID or its v3 UUID."""
         caller = self.caller()
-        pk = uuid_or_none(page_id)
-        page = reachable_pages(caller).filter(pk=pk).first() if pk else None
+        page = None
+        if (number := p.decimal_digits(page_id, max_length=18)) is not None:
+            page = reachable_pages(caller).filter(v2_page_id=number).first()
+        elif (pk := uuid_or_none(page_id)) is not None:
+            page = reachable_pages(caller).filter(pk=pk).first()
         if page is None:
             raise NotFound("No page with this ID.")
         return page
+
+
+class ManagePageView(OnePageView):
+    """GET|PUT|DELETE /manage/pages/{page_id}"""
 
     @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE})
     def get(self, request, page_id):
@@ -147,3 +196,60 @@ class ManagePageView(V2View):
     def delete(self, request, page_id):
         services.delete_configuration(configuration=self.page(page_id))
         return Response({"success": True})
+
+
+ACCOUNT_CALENDARS = inline_serializer(
+    name="V2PageAccountCalendars",
+    fields={
+        "id": serializers.UUIDField(help_text="The organizer's account (grant) ID."),
+        "name": serializers.CharField(allow_blank=True),
+        "email": serializers.EmailField(),
+        "calendars": serializers.ListField(child=serializers.DictField()),
+    },
+    many=True,
+)
+
+
+class ManagePageCalendarsView(OnePageView):
+    """GET /manage/pages/{page_id}/calendars: each organizer's calendars, to choose the
+    page's availability and booking calendars from."""
+
+    @extend_schema(
+        operation_id="v2_pages_calendars",
+        tags=["v2"],
+        responses={200: ACCOUNT_CALENDARS, 401: V2_ERROR, 403: V2_ERROR, 404: V2_ERROR},
+    )
+    def get(self, request, page_id):
+        page = self.page(page_id)
+        return Response(
+            [
+                {
+                    "id": str(grant.pk),
+                    "name": grant.name,
+                    "email": grant.email,
+                    "calendars": [
+                        {**calendar_json(c), "account_id": str(grant.pk)}
+                        for c in grant.calendars.order_by("-is_primary", "name", "pk")
+                    ],
+                }
+                for grant in organizers_of(page)
+            ]
+        )
+
+
+class ManagePageImageView(OnePageView):
+    """PUT /manage/pages/{page_id}/upload-image: the hosted service hands out a storage
+    address for a logo; this one stores no images."""
+
+    @extend_schema(
+        operation_id="v2_pages_upload_image",
+        tags=["v2"],
+        request=OpenApiTypes.OBJECT,
+        responses={400: V2_ERROR, 401: V2_ERROR, 403: V2_ERROR, 404: V2_ERROR},
+    )
+    def put(self, request, page_id):
+        self.page(page_id)  # who may ask, and which page: as for the page itself
+        raise BadRequest(
+            "Images are not stored here: publish the logo at an https address of your own "
+            "and set config.appearance.logo to it."
+        )

@@ -6,6 +6,7 @@ from pages.models.configurations import (
     OpenHours,
     Participant,
     Reminder,
+    V2PageIdCounter,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Participant",
     "Reminder",
     "RemoteEvent",
+    "V2PageIdCounter",
 ]

@@ -41,6 +41,10 @@ class Configuration(models.Model):
     grant = models.ForeignKey(
         "pages.Grant", on_delete=models.CASCADE, related_name="configurations"
     )
+    # The v2 dialect's integer page ID (seed 000: "id": 1111111), given in order of
+    # creation by services.create_configuration (V2PageIdCounter); v3 keeps the UUID.
+    # Every configuration has one, since every configuration is also a v2 page.
+    v2_page_id = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
     name = models.CharField(max_length=200, blank=True)
     slug = models.SlugField(
         max_length=64, unique=True, null=True, blank=True, validators=[slug_validator]
@@ -147,6 +151,17 @@ class Configuration(models.Model):
         token = tokens.new_secret("et_")
         self.edit_token_digest = tokens.digest(token)
         return token
+
+
+class V2PageIdCounter(models.Model):
+    """The last v2 page ID given (one row). IDs count up from it, so none is given twice,
+    even after the page that had the highest is deleted; the row is locked while a
+    configuration is created (pages/services.py)."""
+
+    last_given = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"last v2 page ID given: {self.last_given}"
 
 
 class Participant(models.Model):

@@ -155,7 +155,10 @@ def test_the_edit_token_is_shown_once_and_reaches_only_its_page(api, ada):
     assert again.status_code == 200 and "edit_token" not in again.json()
     assert api.get(f"/manage/pages/{second['id']}", **edit).status_code == 404
     assert [p["id"] for p in api.get("/manage/pages", **edit).json()] == [first["id"]]
-    assert Configuration.objects.get(pk=first["id"]).edit_token_digest != first["edit_token"]
+    assert (
+        Configuration.objects.get(pk=first["configuration_id"]).edit_token_digest
+        != first["edit_token"]
+    )
 
 
 def test_the_access_token_lists_its_pages_and_the_api_key_reaches_all(api, api_key, ada, make_host):
@@ -186,7 +189,7 @@ def test_put_changes_what_is_sent_and_keeps_the_rest(api, ada):
 def test_a_v2_page_is_a_v3_configuration_and_fields_survive_both_ways(api, api_key, ada):
     page = create(api, ada).json()
     key = {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
-    v3_url = f"/v3/grants/{ada.pk}/scheduling/configurations/{page['id']}"
+    v3_url = f"/v3/grants/{ada.pk}/scheduling/configurations/{page['configuration_id']}"
     v3 = api.get(v3_url, **key).json()["data"]
     assert v3["slug"] == "sample-solutions-meet-01"
     assert v3["availability"]["availability_rules"]["availability_method"] == "max-fairness"
@@ -232,7 +235,7 @@ def test_several_access_tokens_make_a_round_robin_between_them(api, ada, make_ho
     assert response.status_code == 200, response.content
     page = response.json()
     assert {i["account_email"] for i in page["access_token_infos"]} == {ada.email, bob.email}
-    configuration = Configuration.objects.get(pk=page["id"])
+    configuration = Configuration.objects.get(pk=page["configuration_id"])
     assert configuration.availability_method == "max-availability"
     assert configuration.participants.count() == 2
 

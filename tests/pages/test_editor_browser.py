@@ -48,7 +48,9 @@ def v2_page(owner) -> tuple[Configuration, str]:
         "/manage/pages", body, format="json", HTTP_AUTHORIZATION=f"Bearer {owner.token}"
     )
     assert response.status_code == 200, response.content
-    return Configuration.objects.get(pk=response.json()["id"]), response.json()["edit_token"]
+    return Configuration.objects.get(pk=response.json()["configuration_id"]), response.json()[
+        "edit_token"
+    ]
 
 
 def new_page(browser, **options):

@@ -83,7 +83,9 @@ def create_page(grant, slug: str = "coffee", **config) -> tuple[Configuration, s
         HTTP_AUTHORIZATION=f"Bearer {grant.token}",
     )
     assert response.status_code == 200, response.content
-    return Configuration.objects.get(pk=response.json()["id"]), response.json()["edit_token"]
+    return Configuration.objects.get(pk=response.json()["configuration_id"]), response.json()[
+        "edit_token"
+    ]
 
 
 def v2_page(configuration: Configuration, token: str) -> dict:
