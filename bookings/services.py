@@ -32,6 +32,7 @@ from bookings.models import Booking, BookingHost, Session
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
 from bookings.sql import lock_hosts
+from pages import conferencing
 from pages.models import Configuration, Event, Grant
 from pages.sql import insert, insert_all
 from pages.unix_time import from_unix, to_unix
@@ -134,7 +135,7 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
         calendar_id=organizer.booking_calendar_id,
         title=configuration.title,
         description=configuration.description,
-        location=configuration.location,
+        location=conferencing.booking_location(configuration.location, booking.conferencing),
         start=booking.start,
         end=booking.end,
         busy=True,
@@ -223,6 +224,8 @@ def create_booking(
         additional_fields=guest.additional_fields,
         guest_timezone=guest.timezone,
         language=guest.language or configuration.locale or "en",
+        # A new meeting room for each booking (never one a cancelled booking had).
+        conferencing=conferencing.for_new_booking(conferencing.of_configuration(configuration)),
     )
     booking.salt_digest = links.salt_digest(booking.id)
     if pending:

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pages import page_urls
+from pages import conferencing, page_urls
 from pages.api import parsing as p
 from pages.api.auth import Caller
-from pages.api.configuration_input import read_configuration, web_address
+from pages.api.configuration_input import read_conferencing, read_configuration, web_address
 from pages.api.configuration_output import configuration_json
 from pages.api.errors import BadRequest
 from pages.models import AdditionalField, Configuration, Grant, Reminder
@@ -302,6 +302,10 @@ def _event_booking(page: _V2Page, zone: str | None) -> dict[str, Any]:
     }
     if zone:
         event_booking["timezone"] = zone
+    if "conferencing" in event:
+        # None (not {}) for none: laid over the stored configuration, {} would keep it.
+        chosen = read_conferencing(event["conferencing"], "config.event.conferencing")
+        event_booking["conferencing"] = chosen or None
     if "confirmation_method" in booking:
         if booking["confirmation_method"] not in ("automatic", "manual"):
             raise BadRequest(
@@ -416,6 +420,11 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
             "location": configuration.location,
             "participants": (extra.get("event") or {}).get("participants", []),
             "title": configuration.title,
+            **(
+                {"conferencing": chosen}
+                if (chosen := conferencing.of_configuration(configuration))
+                else {}
+            ),
         },
         "features": extra.get("features")
         or {
