@@ -392,8 +392,15 @@ def read_page(
         v3, extra = translate(body, grants, creating=True)
     else:
         current = page_json(configuration)
-        v3_part, extra = translate(deep_merge(current, body), grants, creating=True)
+        merged = deep_merge(current, body)
+        sent_event = (body.get("config") or {}).get("event") if isinstance(body, Mapping) else None
+        if isinstance(sent_event, Mapping) and "conferencing" in sent_event:
+            # One conferencing replaces another whole (details and autocreate never mix).
+            merged["config"]["event"]["conferencing"] = sent_event["conferencing"]
+        v3_part, extra = translate(merged, grants, creating=True)
         v3 = deep_merge(configuration_json(configuration), v3_part)
+        if "conferencing" in v3_part.get("event_booking", {}):
+            v3["event_booking"]["conferencing"] = v3_part["event_booking"]["conferencing"]
     # The access tokens in the body (or the page's own organizers) were checked by the view.
     changes = read_configuration(v3, caller=Caller(kind="api_key"), configuration=configuration)
     changes.extra.update(extra)
