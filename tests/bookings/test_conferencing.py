@@ -265,3 +265,14 @@ def test_without_conferencing_nothing_changes(page, client):
     assert made.booking.event.location == "Room 1"
     html = client.get(reverse("booking-manage", args=[made.booking_ref])).content.decode()
     assert "Online meeting" not in html
+
+
+def test_the_words_around_the_link_are_in_the_pages_language(client, page):
+    page.extra = with_conferencing(ZOOM)
+    page.save()
+    html = client.get("/book/intro/?lang=de").content.decode()
+    assert "Online-Besprechung" in html and "Meeting-Code: 987 654 321" in html
+    page.extra = with_conferencing(JITSI)
+    page.save()
+    html = client.get("/book/intro/?lang=fr").content.decode()
+    assert "le lien pour rejoindre la réunion accompagne votre réservation." in html
