@@ -277,3 +277,23 @@ def test_the_words_around_the_link_are_in_the_pages_language(client, page):
     page.save()
     html = client.get("/book/intro/?lang=fr").content.decode()
     assert "Le lien pour rejoindre la réunion accompagne votre réservation." in html
+
+
+def test_scheduler_jitsi_url_is_read_as_a_web_base_and_bad_values_stop_start_up():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from scheduler_site import environment as env
+
+    name, default = "SCHEDULER_JITSI_URL", "https://meet.jit.si"
+    assert env.web_base({}, name, default) == "https://meet.jit.si"
+    assert env.web_base({name: " https://meet.example.com/team/ "}, name, default) == (
+        "https://meet.example.com/team"
+    )
+    for bad in (
+        "meet.example.com",
+        "javascript:alert(1)",
+        "https://u:p@meet.example.com",
+        "https://meet.example.com/?room=1",
+    ):
+        with pytest.raises(ImproperlyConfigured, match=rf"^{name}="):
+            env.web_base({name: bad}, name, default)
