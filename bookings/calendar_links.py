@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from pages import conferencing
+
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
 # Both services cut long query strings; a description past this is shortened.
@@ -73,7 +75,7 @@ def for_booking(
         "title": configuration.title,
         "start": start or booking.start,
         "end": end or booking.end,
-        "location": configuration.location or "",
+        "location": conferencing.booking_location(configuration.location, booking.conferencing),
         "details": _details(configuration.description, link),
     }
     return CalendarLinks(google=google_url(**fields), outlook=outlook_url(**fields))

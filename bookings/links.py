@@ -85,15 +85,46 @@ def custom_manage_url(booking) -> str:
     """The configuration's own page for the guest's booking (rescheduling_url, else
     cancellation_url, with ":booking_ref" replaced), or "" when it has none or it is not
     a web address. Checked here, not only when stored (pages/page_urls.py)."""
-    custom = booking.configuration.rescheduling_url or booking.configuration.cancellation_url
-    if not custom or ":booking_ref" not in custom:
-        return ""
-    return page_urls.renderable(custom.replace(":booking_ref", booking_ref(booking)))
+    return custom_reschedule_url(booking) or custom_cancel_url(booking)
 
 
 def guest_manage_url(booking) -> str:
     """Where the guest sees, reschedules or cancels this booking."""
     return custom_manage_url(booking) or absolute(
+        reverse("booking-manage", args=[booking_ref(booking)])
+    )
+
+
+def _custom_page(booking, address: str) -> str:
+    """``address`` (a configuration's own page) for this booking, ":booking_ref" replaced,
+    or "" when it is unset, names no booking, or is not a web address."""
+    if not address or ":booking_ref" not in address:
+        return ""
+    return page_urls.renderable(address.replace(":booking_ref", booking_ref(booking)))
+
+
+def custom_reschedule_url(booking) -> str:
+    """The configuration's ``rescheduling_url`` for this booking, or ""."""
+    return _custom_page(booking, booking.configuration.rescheduling_url)
+
+
+def custom_cancel_url(booking) -> str:
+    """The configuration's ``cancellation_url`` for this booking, or ""."""
+    return _custom_page(booking, booking.configuration.cancellation_url)
+
+
+def guest_reschedule_url(booking) -> str:
+    """Where the guest's "Reschedule" link leads: the configuration's rescheduling_url,
+    else the booking's page here."""
+    return custom_reschedule_url(booking) or absolute(
+        reverse("booking-manage", args=[booking_ref(booking)])
+    )
+
+
+def guest_cancel_url(booking) -> str:
+    """Where the guest's "Cancel" link leads: the configuration's cancellation_url, else
+    the booking's page here."""
+    return custom_cancel_url(booking) or absolute(
         reverse("booking-manage", args=[booking_ref(booking)])
     )
 

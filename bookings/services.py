@@ -25,14 +25,15 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from bookings import links, notifications
-from bookings.notifications import calendar_invites
 from bookings.availability import COLLECTIVE, find_slots
 from bookings.availability_loader import load_engine_input
 from bookings.guest_input import Guest
 from bookings.models import Booking, BookingHost, Session
+from bookings.notifications import calendar_invites
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
 from bookings.sql import lock_hosts
+from pages import conferencing
 from pages.models import Configuration, Event, Grant
 from pages.sql import insert, insert_all
 from pages.sync import fresh, writes
@@ -136,7 +137,7 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
         calendar_id=organizer.booking_calendar_id,
         title=configuration.title,
         description=configuration.description,
-        location=configuration.location,
+        location=conferencing.booking_location(configuration.location, booking.conferencing),
         start=booking.start,
         end=booking.end,
         busy=True,
@@ -267,6 +268,8 @@ def _create_booking(
         additional_fields=guest.additional_fields,
         guest_timezone=guest.timezone,
         language=guest.language or configuration.locale or "en",
+        # A new meeting room for each booking (never one a cancelled booking had).
+        conferencing=conferencing.for_new_booking(conferencing.of_configuration(configuration)),
     )
     booking.salt_digest = links.salt_digest(booking.id)
     if pending:

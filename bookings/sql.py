@@ -280,6 +280,8 @@ def _shell_statement() -> str:
         columns += [f"g.{col(g, 'timezone')}"]
         columns += [f"p.{col(p, name)}" for name in ("name", "email", "is_organizer", "grant")]
         columns += [f"h.{col(g, 'picture_url')}", f"h.{col(g, 'name')}"]
+        # Last, so the others keep their places: the header shows its conferencing.
+        columns += [f"c.{col(c, 'extra')}"]
         _shell_sql = (
             f"SELECT {', '.join(columns)} FROM {q(c.db_table)} c "  # noqa: S608
             f"JOIN {q(g.db_table)} g ON g.{col(g, 'id')} = c.{col(c, 'grant')} "

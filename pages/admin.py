@@ -323,6 +323,17 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
             },
         ),
         (
+            "Online meeting",
+            {
+                "fields": [
+                    "conferencing_kind",
+                    "conferencing_url",
+                    ("conferencing_provider", "conferencing_meeting_code"),
+                    "conferencing_password",
+                ]
+            },
+        ),
+        (
             "Availability rules",
             {
                 "fields": [

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pages import page_urls
+from pages import conferencing, page_urls
 from pages.models import AdditionalField, Configuration, Grant, OpenHours
 from pages.models.configurations import DAY_NAMES, format_minute
 from pages.sync import providers
@@ -110,9 +110,40 @@ PAGE_ADDRESSES = (
 )
 
 
+CONFERENCING_CHOICES = [
+    ("", "None"),
+    ("jitsi", "Jitsi Meet: a new room for each booking"),
+    ("url-template", "Our own video service: a new room for each booking (URL template)"),
+    ("details", "The same meeting link for every booking"),
+]
+
+
 class ConfigurationForm(forms.ModelForm):
-    """Appearance and the email template as fields a person fills in, not JSON. Keys of
-    those maps the form does not know are kept as they are."""
+    """Appearance, the email template and the conferencing as fields a person fills in,
+    not JSON. Keys of those maps the form does not know are kept as they are."""
+
+    conferencing_kind = forms.ChoiceField(
+        required=False, choices=CONFERENCING_CHOICES, label="Online meeting"
+    )
+    conferencing_url = forms.CharField(
+        required=False,
+        max_length=conferencing.MAX_URL_LENGTH,
+        label="Meeting link or URL template",
+        help_text="For a URL template, {room} is where each booking's random room name goes "
+        "(https://video.example.com/{room}). Not used for Jitsi Meet (SCHEDULER_JITSI_URL).",
+    )
+    conferencing_provider = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Meeting provider",
+        help_text="For the same link every time: its provider's name, such as Zoom Meeting.",
+    )
+    conferencing_meeting_code = forms.CharField(
+        required=False, max_length=conferencing.MAX_TEXT, label="Meeting code"
+    )
+    conferencing_password = forms.CharField(
+        required=False, max_length=conferencing.MAX_TEXT, label="Meeting password"
+    )
 
     company_name = forms.CharField(required=False, max_length=200)
     logo = forms.URLField(
@@ -161,6 +192,56 @@ class ConfigurationForm(forms.ModelForm):
         self.initial.setdefault("email_logo", template.get("logo"))
         self.initial.setdefault("confirmed_title", confirmed.get("title"))
         self.initial.setdefault("confirmed_body", confirmed.get("body"))
+        self._initial_conferencing()
+        self.conferencing_chosen: dict | None = None
+
+    def _initial_conferencing(self) -> None:
+        current = conferencing.of_configuration(self.instance)
+        autocreate = current.get("autocreate")
+        details = current.get("details") if isinstance(current.get("details"), dict) else {}
+        if isinstance(autocreate, dict):
+            if current.get("provider") == conferencing.JITSI:
+                self.initial["conferencing_kind"] = "jitsi"
+            elif current.get("provider") == conferencing.URL_TEMPLATE:
+                self.initial["conferencing_kind"] = "url-template"
+                self.initial["conferencing_url"] = autocreate.get("url_template", "")
+        elif current:
+            self.initial["conferencing_kind"] = "details"
+            self.initial["conferencing_provider"] = current.get("provider", "")
+            self.initial["conferencing_url"] = details.get("url", "")
+            self.initial["conferencing_meeting_code"] = details.get("meeting_code", "")
+            self.initial["conferencing_password"] = details.get("password", "")
+
+    def _clean_conferencing(self, data: dict) -> None:
+        """The conferencing the fields describe, checked as the API checks it; details
+        the form has no field for (pin, phone) are kept."""
+        if "conferencing_kind" not in data:
+            return
+        kind, url = (
+            data.get("conferencing_kind") or "",
+            (data.get("conferencing_url") or "").strip(),
+        )
+        current = conferencing.of_configuration(self.instance)
+        if kind == "jitsi":
+            wanted = {"provider": conferencing.JITSI, "autocreate": {}}
+        elif kind == "url-template":
+            wanted = {"provider": conferencing.URL_TEMPLATE, "autocreate": {"url_template": url}}
+        elif kind == "details":
+            kept = current.get("details") if isinstance(current.get("details"), dict) else {}
+            details = {k: v for k, v in kept.items() if k in ("pin", "phone")}
+            details["url"] = url
+            for name in ("meeting_code", "password"):
+                if value := (data.get(f"conferencing_{name}") or "").strip():
+                    details[name] = value
+            provider = (data.get("conferencing_provider") or "").strip() or "Online meeting"
+            wanted = {"provider": provider, "details": details}
+        else:
+            wanted = {}
+        try:
+            self.conferencing_chosen = conferencing.read(wanted)
+        except conferencing.ConferencingProblem as problem:
+            field = "conferencing_url" if "url" in problem.path else "conferencing_kind"
+            self.add_error(field, problem.message[:1].upper() + problem.message[1:] + ".")
 
     def clean(self):
         data = super().clean()
@@ -176,6 +257,7 @@ class ConfigurationForm(forms.ModelForm):
             old_name, old_title = self.initial.get("name") or "", self.initial.get("title") or ""
             if old_name in ("", old_title):
                 data["name"] = data["title"][: Configuration._meta.get_field("name").max_length]
+        self._clean_conferencing(data)
         return data
 
     def _post_clean(self):
@@ -209,6 +291,11 @@ class ConfigurationForm(forms.ModelForm):
             template.pop("logo", None)
         self.instance.email_template = template
         super()._post_clean()
+        # After the model's own fields are set (extra among them, when shown).
+        if self.conferencing_chosen is not None:
+            self.instance.extra = conferencing.with_conferencing(
+                self.instance.extra, self.conferencing_chosen
+            )
 
 
 class AdditionalFieldForm(forms.ModelForm):

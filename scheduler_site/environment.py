@@ -138,6 +138,18 @@ def site_url(env: Mapping[str, str], name: str, default: str) -> str:
     return value.rstrip("/")
 
 
+def web_base(env: Mapping[str, str], name: str, default: str) -> str:
+    """An absolute http(s) base address (a path allowed, no credentials, query or
+    fragment), without its trailing slash: say the Jitsi Meet server rooms are made on."""
+    value = env.get(name, default).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail(name, value, "expected an absolute http(s) URL such as https://meet.jit.si")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise _fail(name, value, "must not have a user name, password, query string or fragment")
+    return value.rstrip("/")
+
+
 def database(env: Mapping[str, str], name: str, default_sqlite: Path) -> dict[str, Any]:
     import dj_database_url
 

@@ -366,5 +366,8 @@ CORS_ALLOW_HEADERS = [
     "x-nylas-application-public-id",
 ]
 CORS_EXPOSE_HEADERS = ["retry-after"]
+# The Jitsi Meet server where a configuration with conferencing autocreate "Jitsi Meet"
+# gets a new room per booking (pages/conferencing.py).
+SCHEDULER_JITSI_URL = env.web_base(ENV, "SCHEDULER_JITSI_URL", "https://meet.jit.si")
 # Test-only switch for the control run of the double-booking race test: never set it.
 SCHEDULER_DISABLE_BOOKING_LOCKS = False

@@ -26,7 +26,7 @@ from bookings.guest_input import clean_guest
 from bookings.idempotency import request_digest, run_once
 from bookings.models import Booking, Session
 from bookings.rate_limits import client_ip
-from pages import tokens
+from pages import conferencing, tokens
 from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.envelope import v3, v3_deleted
@@ -46,7 +46,7 @@ def booking_json(booking: Booking) -> dict:
         "configuration_id": str(configuration.id),
         "title": configuration.title,
         "description": configuration.description,
-        "location": configuration.location,
+        "location": conferencing.booking_location(configuration.location, booking.conferencing),
         "status": booking.status,
         "organizer": {"name": organizer.name, "email": organizer.email} if organizer else None,
         "start_time": to_unix(booking.start),

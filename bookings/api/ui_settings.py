@@ -16,6 +16,7 @@ from bookings.api import schemas
 from bookings.api.availability import SchedulingView
 from bookings.api.scoping import parse_uuid, scheduling_configuration
 from bookings.models import Booking
+from pages import conferencing
 from pages.api.configuration_output import scheduler_json
 from pages.api.envelope import v3
 from pages.api.errors import NotFound
@@ -73,7 +74,7 @@ def booking_settings_json(booking: Booking) -> dict:
         "timezone": booking.guest_timezone,
         "email_language": booking.language,
         "event_data": {
-            "location": configuration.location,
+            "location": conferencing.booking_location(configuration.location, booking.conferencing),
             "when": {
                 "object": "timespan",
                 "start_time": to_unix(booking.start),

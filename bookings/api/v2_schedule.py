@@ -18,6 +18,7 @@ from bookings.availability import find_slots
 from bookings.availability_loader import load_engine_input
 from bookings.guest_input import clean_guest
 from bookings.models import Booking
+from pages import conferencing
 from pages.api import parsing as p
 from pages.api.errors import BadRequest, NotFound, Unauthorized
 from pages.api.v2_pages import page_json
@@ -196,7 +197,9 @@ def booking_v2_json(booking: Booking, edit_hash: str) -> dict:
         "start_time": to_unix(booking.start),
         "end_time": to_unix(booking.end),
         "is_confirmed": booking.status == Booking.Status.BOOKED,
-        "location": booking.configuration.location,
+        "location": conferencing.booking_location(
+            booking.configuration.location, booking.conferencing
+        ),
         "title": booking.configuration.title,
         "recipient_email": booking.guest_email,
         "recipient_name": booking.guest_name,

@@ -66,6 +66,9 @@ class Booking(models.Model):
     # link is used, so a link works once (and cannot be derived from booking_ref).
     organizer_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
     cancellation_reason = models.TextField(blank=True)
+    # The meeting link it was given when made (pages/conferencing.py): {provider, details:
+    # {url, meeting_code, password, pin, phone}}, {} for none. A reschedule keeps it.
+    conferencing = models.JSONField(default=dict, blank=True, editable=False)
     # Set when the organizer declined it (status is then cancelled: its time is free and
     # the API says "cancelled", as the hosted service does); the admin shows "Declined".
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -21,6 +21,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from bookings.models import InviteSequence
 from bookings.notifications.safe_headers import one_line
+from pages import conferencing
 
 PRODID = "-//Scheduler//Bookings//EN"
 
@@ -56,6 +57,22 @@ def status_of(booking) -> str:
     if booking.status == booking.Status.CANCELLED:
         return "CANCELLED"
     return "CONFIRMED"
+
+
+def conference_text(conference: conferencing.Conference) -> str:
+    """The meeting's link, codes and phone numbers, a line each, in the active language."""
+    lines = []
+    if conference.url:
+        lines.append(f"{_('Online meeting')}: {conference.url}")
+    for label, value in (
+        (_("Meeting code"), conference.meeting_code),
+        (_("Password"), conference.password),
+        (_("PIN"), conference.pin),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    lines += [f"{_('Phone')}: {phone}" for phone in conference.phones]
+    return "\n".join(lines)
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:
@@ -102,16 +119,20 @@ def invite(
     event.add("dtend", end.astimezone(dt.UTC))
     event.add("summary", configuration.title)
     description = configuration.description
+    conference = conferencing.shown(booking.conferencing)
+    if conference:
+        description = f"{description}\n\n{conference_text(conference)}".strip()
     if manage_url:
         # In the active language: the reader's, as the email around it or the page.
         link = _("Open this booking: %(url)s") % {"url": manage_url}
         description = f"{description}\n\n{link}".strip()
     if description:
         event.add("description", description)
-    if configuration.location:
-        event.add("location", configuration.location)
-    if manage_url:
-        event.add("url", manage_url)
+    if location := conferencing.booking_location(configuration.location, booking.conferencing):
+        event.add("location", location)
+    # The meeting link is what a calendar offers to open; else the booking's own page.
+    if url := conference.url or manage_url:
+        event.add("url", url)
     event.add("status", status)
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(organizer_email, organizer_name))

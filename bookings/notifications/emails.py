@@ -28,7 +28,7 @@ from bookings.models import Booking, OutboxMessage
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
 from bookings.notifications.safe_headers import mailbox, one_line, valid_address
-from pages import page_urls
+from pages import conferencing, page_urls
 
 # Which purposes carry an invite, and with which iTIP method (a row carries one when it
 # recorded ``invite``; its STATUS and SEQUENCE are recorded beside it).
@@ -283,6 +283,10 @@ def _booking_context(message: OutboxMessage, booking: Booking) -> dict:
         "title": configuration.title,
         "description": configuration.description,
         "location": configuration.location,
+        # The meeting link, while the booking stands (a cancelled one's is not handed on).
+        "conference": conferencing.shown(booking.conferencing)
+        if message.purpose not in ("cancelled", "declined")
+        else conferencing.NO_CONFERENCE,
         "when": format_when(start, end, zone_name),
         "zone": zone_name,
         "duration": format_minutes(int((end - start).total_seconds() // 60)),
@@ -323,6 +327,12 @@ def _links_context(message: OutboxMessage, booking: Booking, context: dict) -> d
         if can_reschedule or can_cancel:
             links_of["manage_url"] = links.guest_manage_url(booking)
             links_of["can_reschedule"], links_of["can_cancel"] = can_reschedule, can_cancel
+            # Each to the configuration's own page for it when it has one (rescheduling_url,
+            # cancellation_url), else both to the booking's page here.
+            if can_reschedule:
+                links_of["reschedule_url"] = links.guest_reschedule_url(booking)
+            if can_cancel:
+                links_of["cancel_url"] = links.guest_cancel_url(booking)
     if context["to_guest"] and message.purpose in ("cancelled", "declined"):
         links_of["book_again_url"] = links.booking_page_url(configuration)
     if message.purpose == "organizer_request":

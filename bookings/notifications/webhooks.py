@@ -32,7 +32,7 @@ from bookings.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from bookings.models.webhooks import SECRET_PREFIX
 from bookings.notifications import calendar_invites, outbox, recipients
 from bookings.notifications.outbox import NotOwed, PermanentFailure
-from pages import outbound
+from pages import conferencing, outbound
 from pages.unix_time import to_unix
 
 USER_AGENT = "Scheduler-Webhooks/1.0"
@@ -49,7 +49,6 @@ def booking_info(booking, *, people=None, **extra) -> dict:
     if people is None:
         people = recipients.hosts(booking) + recipients.guests(booking)
     participants = [{"email": p.email, "name": p.name} for p in people]
-    manage_url = links.guest_manage_url(booking)
     event = booking.event if booking.event_id else None
     info = {
         "event_id": str(booking.event_id) if booking.event_id else None,
@@ -59,12 +58,12 @@ def booking_info(booking, *, people=None, **extra) -> dict:
         "additional_fields": booking.additional_fields or None,
         "hide_cancellation_options": configuration.hide_cancellation_options,
         "hide_rescheduling_options": configuration.hide_rescheduling_options,
-        "participant_rescheduling_url": manage_url,
-        "participant_cancellation_url": manage_url,
+        "participant_rescheduling_url": links.guest_reschedule_url(booking),
+        "participant_cancellation_url": links.guest_cancel_url(booking),
         "title": configuration.title,
         "description": configuration.description,
         "duration": int((booking.end - booking.start).total_seconds() // 60),
-        "location": configuration.location,
+        "location": conferencing.booking_location(configuration.location, booking.conferencing),
         "organizer_timezone": organizer.timezone if organizer else None,
         "guest_timezone": booking.guest_timezone or None,
         "is_group_event": configuration.capacity > 1,

@@ -1,8 +1,11 @@
 """A configuration's ``appearance`` map as the hosted pages use it.
 
-The map is free-form (the API stores whatever strings it is given), so nothing in it
-reaches a page unchecked: the color must be a hex color and is given a text color that
-keeps WCAG AA contrast, the logo must be an http(s) URL, flags accept true/"true".
+The map is free-form (the API stores whatever strings it is given). Both dialects' names
+are read: v2's ``logo``, ``submit_text`` and ``thank_you_text``, and the v3 hosted page's
+``company_logo_url``, ``submit_button_label`` and ``thank_you_message`` (``color`` is
+both's); where a map has both, the v2 name wins. Nothing in it reaches a page unchecked:
+the color must be a hex color and is given a text color that keeps WCAG AA contrast, the
+logo must be an http(s) URL, flags accept true/"true".
 """
 
 from __future__ import annotations
@@ -110,7 +113,10 @@ def appearance_of(configuration) -> Appearance:
         logo=page_urls.renderable(raw.get("logo"))
         or page_urls.renderable(raw.get("company_logo_url")),
         company_name=text(raw.get("company_name"), 200),
-        submit_text=text(raw.get("submit_text"), 100),
-        thank_you_text=text(raw.get("thank_you_text"), 2000),
+        # The v2 name, else the v3 one (the hosted v3 page's submit_button_label and
+        # thank_you_message).
+        submit_text=text(raw.get("submit_text"), 100) or text(raw.get("submit_button_label"), 100),
+        thank_you_text=text(raw.get("thank_you_text"), 2000)
+        or text(raw.get("thank_you_message"), 2000),
         show_timezone_options=flag(raw.get("show_timezone_options"), True),
     )

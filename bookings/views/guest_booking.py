@@ -188,6 +188,10 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
         "reschedule_url": f"{reverse('booking-reschedule', args=[ref])}?"
         + urlencode({"tz": zone, "lang": language}),
         "cancel_url": reverse("booking-cancel", args=[ref]),
+        # The configuration's own pages for these, when it has them: the guest's
+        # "Reschedule" and "Cancel" lead there rather than to ours.
+        "custom_reschedule_url": links.custom_reschedule_url(booking),
+        "custom_cancel_url": links.custom_cancel_url(booking),
         "book_again_url": book_again_url(configuration, zone, language),
         "notice_minutes": configuration.min_cancellation_notice,
         **more,

@@ -4,8 +4,9 @@ ConfigurationChanges. Every problem is a 400 whose message starts with the field
 POST fills each nested object it is not sent with the defaults. PUT replaces each nested
 object it is sent (participants, availability, event_booking, scheduler, appearance) and
 keeps the others, and sets the top-level values it is sent. Keys this API does not know,
-at the top level and directly inside availability, event_booking and scheduler (say
-``event_booking.conferencing``), are kept in Configuration.extra and given back as sent.
+at the top level and directly inside availability, event_booking and scheduler, are kept
+in Configuration.extra and given back as sent; so is ``event_booking.conferencing``, once
+checked and normalised (pages/conferencing.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 
-from pages import page_urls
+from pages import conferencing, page_urls
 from pages.answer_patterns import pattern_problem
 from pages.api import parsing as p
 from pages.api.auth import Caller
@@ -127,6 +128,11 @@ def read_configuration(
             values = p.as_object(given(body, section, {}), section)
             read(values, changes)
             unknown = {k: v for k, v in values.items() if k not in SECTIONS[section]}
+            if section == "event_booking" and "conferencing" in unknown:
+                # Known, but without a column: kept (normalised) with the unknown keys.
+                unknown["conferencing"] = read_conferencing(unknown["conferencing"])
+                if not unknown["conferencing"]:
+                    del unknown["conferencing"]
             if unknown:
                 changes.extra[section] = unknown
             else:
@@ -234,6 +240,15 @@ def read_event_booking(values: Mapping[str, Any], changes: ConfigurationChanges)
     changes.reminders = [
         read_reminder(item, f"{field}.reminders[{i}]") for i, item in enumerate(items)
     ]
+
+
+def read_conferencing(value: Any, field: str = "event_booking.conferencing") -> dict:
+    """``event_booking.conferencing`` (pages/conferencing.py), {} for none."""
+    try:
+        return conferencing.read(value)
+    except conferencing.ConferencingProblem as problem:
+        path = f"{field}.{problem.path}" if problem.path else field
+        raise BadRequest(problem.message, field=path) from None
 
 
 def read_reminder(value: Any, field: str) -> ReminderSpec:

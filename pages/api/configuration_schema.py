@@ -94,6 +94,33 @@ class ReminderSchema(serializers.Serializer):
     email_subject = optional(serializers.CharField, allow_blank=True, max_length=200)
 
 
+class ConferencingDetailsSchema(serializers.Serializer):
+    url = optional(serializers.CharField, max_length=500, help_text="An http(s) address")
+    meeting_code = optional(serializers.CharField, max_length=200)
+    password = optional(serializers.CharField, max_length=200)
+    pin = optional(serializers.CharField, max_length=200)
+    phone = optional(serializers.ListField, child=serializers.CharField(max_length=50))
+
+
+class ConferencingAutocreateSchema(serializers.Serializer):
+    url_template = optional(
+        serializers.CharField,
+        max_length=460,
+        help_text='provider "url-template" only: an http(s) address with {room} once',
+    )
+    conf_settings = optional(serializers.DictField, help_text="Kept as sent, not used")
+
+
+class ConferencingSchema(serializers.Serializer):
+    provider = serializers.CharField(
+        max_length=100,
+        help_text='With autocreate: "Jitsi Meet" or "url-template" (Google Meet, Zoom '
+        "Meeting and Microsoft Teams cannot be created here: give their details)",
+    )
+    autocreate = optional(ConferencingAutocreateSchema, help_text="A new meeting for each booking")
+    details = optional(ConferencingDetailsSchema, help_text="One meeting for every booking")
+
+
 class EventBookingSchema(serializers.Serializer):
     title = optional(serializers.CharField, max_length=500, default="Meeting")
     description = optional(serializers.CharField, allow_blank=True)
@@ -112,6 +139,7 @@ class EventBookingSchema(serializers.Serializer):
         default=1,
         help_text="More than 1: a group event, that many guests share a slot",
     )
+    conferencing = optional(ConferencingSchema, allow_null=True)
 
 
 class AdditionalFieldSchema(serializers.Serializer):

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pages import page_urls
+from pages import conferencing, page_urls
 from pages.api import parsing as p
 from pages.api.auth import Caller
-from pages.api.configuration_input import read_configuration, web_address
+from pages.api.configuration_input import read_conferencing, read_configuration, web_address
 from pages.api.configuration_output import configuration_json
 from pages.api.errors import BadRequest
 from pages.models import AdditionalField, Configuration, Grant, Reminder
@@ -302,6 +302,10 @@ def _event_booking(page: _V2Page, zone: str | None) -> dict[str, Any]:
     }
     if zone:
         event_booking["timezone"] = zone
+    if "conferencing" in event:
+        # None (not {}) for none: laid over the stored configuration, {} would keep it.
+        chosen = read_conferencing(event["conferencing"], "config.event.conferencing")
+        event_booking["conferencing"] = chosen or None
     if "confirmation_method" in booking:
         if booking["confirmation_method"] not in ("automatic", "manual"):
             raise BadRequest(
@@ -388,8 +392,15 @@ def read_page(
         v3, extra = translate(body, grants, creating=True)
     else:
         current = page_json(configuration)
-        v3_part, extra = translate(deep_merge(current, body), grants, creating=True)
+        merged = deep_merge(current, body)
+        sent_event = (body.get("config") or {}).get("event") if isinstance(body, Mapping) else None
+        if isinstance(sent_event, Mapping) and "conferencing" in sent_event:
+            # One conferencing replaces another whole (details and autocreate never mix).
+            merged["config"]["event"]["conferencing"] = sent_event["conferencing"]
+        v3_part, extra = translate(merged, grants, creating=True)
         v3 = deep_merge(configuration_json(configuration), v3_part)
+        if "conferencing" in v3_part.get("event_booking", {}):
+            v3["event_booking"]["conferencing"] = v3_part["event_booking"]["conferencing"]
     # The access tokens in the body (or the page's own organizers) were checked by the view.
     changes = read_configuration(v3, caller=Caller(kind="api_key"), configuration=configuration)
     changes.extra.update(extra)
@@ -416,6 +427,11 @@ def page_json(configuration: Configuration, *, public: bool = False) -> dict:
             "location": configuration.location,
             "participants": (extra.get("event") or {}).get("participants", []),
             "title": configuration.title,
+            **(
+                {"conferencing": chosen}
+                if (chosen := conferencing.of_configuration(configuration))
+                else {}
+            ),
         },
         "features": extra.get("features")
         or {
