@@ -42,3 +42,22 @@ def web(loopback_destinations):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def connect_grant(db):
+    """Connect a grant the way POST /v3/connect/custom does (reach the server, store what
+    it showed), without the HTTP round: ``connect_grant(provider, values, zone)``."""
+    from pages.sync import providers, services
+
+    def connect(provider: str, values: dict, zone: str = "UTC", email: str = ""):
+        grant, _token = services.connect_grant(
+            provider=provider,
+            values=values,
+            found=providers.reach(provider, values),
+            email=email or "organizer@example.com",
+            timezone_name=zone,
+        )
+        return grant
+
+    return connect

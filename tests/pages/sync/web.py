@@ -57,3 +57,46 @@ def feed_handler(body: FeedBody):
             self.wfile.write(data)
 
     return Feed
+
+
+def proxy_handler(target: str, stall=None, seen: list | None = None):
+    """Forwards every request to ``target`` (a Radicale), answering what it answered.
+    ``stall(method, body)`` true: the request gets no answer for 5 s, then the
+    connection closes (a server that hangs). ``seen`` collects (method, body) pairs."""
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(target)
+
+    class Proxy(Quiet):
+        protocol_version = "HTTP/1.1"
+
+        def _forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if seen is not None:
+                seen.append((self.command, body))
+            if stall is not None and stall(self.command, body):
+                time.sleep(5)
+                self.close_connection = True
+                return
+            upstream = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            try:
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+            finally:
+                upstream.close()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = _forward
+
+    return Proxy
