@@ -131,11 +131,16 @@ class CalDAVUser:
         return f"{self.server_url}{self.username}/"
 
     def request(
-        self, method: str, url: str, body: str | bytes = b"", headers: dict | None = None
+        self,
+        method: str,
+        url: str,
+        body: str | bytes = b"",
+        headers: dict | None = None,
+        timeout: float = 10,
     ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
         token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         try:
             connection.request(
                 method,
@@ -171,7 +176,7 @@ class CalDAVUser:
         self.request("PROPFIND", self.home_url, headers={"Depth": "0"})
         url = f"{self.home_url}{slug}/"
         status, _headers, data = self.request(
-            "PUT", url, ical, {"Content-Type": "text/calendar; charset=utf-8"}
+            "PUT", url, ical, {"Content-Type": "text/calendar; charset=utf-8"}, timeout=600
         )
         assert status in (201, 204), (status, data)
         return url
