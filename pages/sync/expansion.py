@@ -221,6 +221,11 @@ def _unreadable(event) -> str | None:
                 event.decoded(name)
             except Exception as error:  # noqa: BLE001
                 return f"{name}: {error}"
+    rules = event.get("RRULE", [])
+    for rule in rules if isinstance(rules, list) else [rules]:
+        # RFC 5545: a positive integer. dateutil never advances with 0 (a pass would spin).
+        if any(int(value) < 1 for value in rule.get("INTERVAL", [])):
+            return "RRULE: INTERVAL must be a positive integer"
     return None
 
 

@@ -5,17 +5,16 @@ web server that is not CalDAV, a server that never answers, an iCal feed."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from pages import outbound
 from pages.sync import caldav_client as client
 from tests.caldav_server import event, free_port
+from tests.pages.sync.web import Quiet
 
 pytestmark = pytest.mark.caldav
 
@@ -80,37 +79,6 @@ def test_a_calendar_shared_read_only_is_discovered_read_only_and_still_syncs(rad
 def test_a_wrong_password_is_credentials_refused_saying_what_the_server_answered(caldav):
     with pytest.raises(client.CredentialsRefused, match="HTTP 401"):
         client.discover(caldav.server_url, caldav.username, "not the password")
-
-
-class _Server:
-    def __init__(self, handler):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def web(loopback_destinations):
-    """Start a loopback HTTP server with a handler class; stopped after the test."""
-    started = []
-
-    def start(handler):
-        started.append(_Server(handler))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-class Quiet(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def test_a_web_server_that_is_not_caldav_is_not_caldav(web):
