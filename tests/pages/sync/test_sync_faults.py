@@ -13,7 +13,7 @@ import pytest
 
 from pages import outbound
 from pages.models import Calendar, Event, Grant, RemoteEvent
-from pages.signals import grant_expired
+from pages.signals import grant_changed
 from pages.sync import caldav_client as client
 from pages.sync import passes, services
 from tests.caldav_server import RadicaleServer, document, event, vevent
@@ -193,15 +193,16 @@ def test_a_password_changed_on_the_server_makes_the_grant_invalid_until_patched(
     before = busy(grant)
     expired = []
 
-    def on_expired(sender, grant, **kw):
-        expired.append(grant.pk)
+    def on_expired(sender, trigger, grant_id, **kw):
+        if trigger == "grant.expired":
+            expired.append(grant_id)
 
-    grant_expired.connect(on_expired)
+    grant_changed.connect(on_expired)
     try:
         own_radicale.change_password(user, "a-new-password")
         outcome = passes.sync_grant(grant)
     finally:
-        grant_expired.disconnect(on_expired)
+        grant_changed.disconnect(on_expired)
 
     assert outcome.errors and "401" in outcome.errors[0]
     grant.refresh_from_db()
