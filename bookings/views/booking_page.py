@@ -94,14 +94,12 @@ def _embed_scope(request, slug: str) -> str | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 @embedding.protect(_embed_scope)
 def booking_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    embedded = bool(request.GET.get(embeds.ORIGIN_PARAM) or embeds.token_of(request))
-    if request.method != "POST" and is_shell_request(request) and not embedded:
+    if request.GET.get(embeds.ORIGIN_PARAM) or embeds.token_of(request):
+        # An origin this page does not allow gets the ordinary page, which no frame shows.
+        embedding.embed_for(request, public_configuration(slug))
+    if request.method != "POST" and is_shell_request(request):
         return shell(request, slug)
     configuration = public_configuration(slug)
-    # An origin this page does not allow gets the ordinary page, which no frame shows.
-    refused = embedded and embedding.embed_for(request, configuration) is None
-    if refused and request.method != "POST" and is_shell_request(request):
-        return shell(request, slug)
     language = page_language(request, configuration)
     if request.method == "POST":
         return book(request, configuration, language)
@@ -126,12 +124,17 @@ def shell(request, slug: str) -> HttpResponse:
         with translation.override(language):
             context = _context(request, configuration, language, None)
         context["shell"] = True
+        if embed is not None:
+            embed.event("page_viewed", slug=configuration.slug)
         state = {"tz": context["organizer_zone"], "lang": language}
         if explicit:
             state["clock"] = explicit
         context["noscript_query"] = urlencode(state)
         return render_in(request, TEMPLATE, context, language)
 
+    embed = getattr(request, "embed", None)
+    if embed is not None:
+        return render()  # its embed token is this render's own: never shared
     return shell_cache.serve(request, slug, language, render, rows, hours=hours)
 
 

@@ -72,7 +72,9 @@ def _embed(request, configuration, origin: str, data: dict) -> embeds.Embed | No
 def embed_shell(request: HttpRequest) -> HttpResponse:
     """The frame /embed.js opens: it waits for the token from its parent."""
     response = render(request, SHELL_TEMPLATE)
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it the browser sends "Origin: null" on the form's POST,
+    # and the exchange checks that the POST comes from this page's origin.
+    response["Referrer-Policy"] = "same-origin"
     # It shows nothing of any page, so any site may frame it; the editor it opens may be
     # framed only where that page allows.
     return embeds.allow_framing(response, ["*"])

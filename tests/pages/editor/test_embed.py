@@ -117,9 +117,7 @@ def test_the_embedded_editor_saves_with_no_cookie(strict, allowed):
     assert configuration.title == "Tea instead"
 
 
-def test_embedded_saves_are_refused_from_another_origin_or_after_a_new_edit_token(
-    strict, allowed
-):
+def test_embedded_saves_are_refused_from_another_origin_or_after_a_new_edit_token(strict, allowed):
     from pages.services import issue_edit_token
 
     configuration, token = allowed
