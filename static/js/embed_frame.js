@@ -5,6 +5,7 @@
    - the events the server marked in the page ([data-embed-events]) are posted once;
    - the page's height is posted whenever it changes, so the frame has no scrollbar;
    - Escape asks the host to close its popup;
+   - htmx pushes no address into the history (it is the host page's history too);
    - links and GET forms that stay on our site keep the embed in their address. */
 (function () {
   "use strict";
@@ -14,6 +15,11 @@
     return;
   }
   var host = meta.getAttribute("content");
+  // A frame's history is the host page's too: its Back button must not walk the steps
+  // inside the frame (and an address pushed here would lose the embed on reload).
+  if (window.htmx) {
+    window.htmx.config.historyEnabled = false;
+  }
 
   var post = function (type, data) {
     window.parent.postMessage(

@@ -267,3 +267,39 @@ def test_the_drop_in_script_is_served_cacheable(client):
     assert response["Cache-Control"] == "public, max-age=3600"
     body = response.content.decode()
     assert "data-scheduler-inline" in body and "nylas.scheduler" in body
+
+
+def test_an_embedded_guest_reschedules_with_no_cookie_and_the_host_hears_it(strict, page):
+    token = embed_token(embedded(strict, tz="Asia/Kathmandu", slot=str(START)))
+    booked = strict.post(
+        "/book/intro/", booking_form(), HTTP_X_SCHEDULER_EMBED=token, HTTP_ORIGIN=OURS
+    )
+    path = booked["Location"].split("?")[0]
+    page_token = embed_token(embedded(strict, path=f"{path}reschedule/"))
+    later = START + 3600
+    moved = strict.post(
+        f"{path}reschedule/",
+        {"slot": str(later), "tz": "Asia/Kathmandu", "lang": "en"},
+        HTTP_X_SCHEDULER_EMBED=page_token,
+        HTTP_ORIGIN=OURS,
+    )
+    assert moved.status_code == 303, moved.content.decode()[:300]
+    assert "rescheduled=1" in moved["Location"] and "embed=" in moved["Location"]
+    booking = Booking.objects.get()
+    assert int(booking.start.timestamp()) == later
+    shown = strict.get(moved["Location"])
+    assert frame_ancestors(shown) == f"{HOST} https://shop.customer.test"
+    assert "booking_rescheduled" in shown.content.decode()
+
+
+def test_a_reschedule_without_a_token_keeps_djangos_csrf_check(strict, page):
+    token = embed_token(embedded(strict, tz="Asia/Kathmandu", slot=str(START)))
+    booked = strict.post(
+        "/book/intro/", booking_form(), HTTP_X_SCHEDULER_EMBED=token, HTTP_ORIGIN=OURS
+    )
+    path = booked["Location"].split("?")[0]
+    refused = strict.post(
+        f"{path}reschedule/", {"slot": str(START + 3600), "tz": "Asia/Kathmandu"}, HTTP_ORIGIN=OURS
+    )
+    assert refused.status_code == 403
+    assert int(Booking.objects.get().start.timestamp()) == START
