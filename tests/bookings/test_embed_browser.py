@@ -421,3 +421,34 @@ def _policy_of(live_server, token: str) -> str:
         assert refused.code == 403
         return refused.headers["Content-Security-Policy"]
     raise AssertionError("the exchange was not refused")
+
+
+def test_the_host_script_hears_only_our_frames(live_server, host_site, guest):
+    """A message shaped like ours from anywhere else (the page itself, another site's
+    frame) is not an event."""
+    make_page("embed-demo", host_site.origin)
+    other = HostSite()
+    try:
+        other.put(
+            "/fake",
+            """<script>parent.postMessage({source: "scheduler", version: 1,
+                type: "booking_created", data: {booking_id: "forged"}}, "*");</script>""",
+        )
+        url = host_site.put(
+            "/inline",
+            host_page(
+                live_server,
+                f"""<div data-scheduler-inline="embed-demo"></div>
+<iframe title="other" src="{other.origin}/fake"></iframe>""",
+            ),
+        )
+        guest.goto(url)
+        guest.evaluate(
+            """() => window.postMessage({source: "scheduler", version: 1,
+                 type: "booking_created", data: {booking_id: "forged"}}, "*")"""
+        )
+        guest.wait_for_function("() => window.received.some((e) => e.type === 'page_viewed')")
+        guest.wait_for_timeout(500)
+        assert [e["type"] for e in received(guest)] == ["page_viewed"]
+    finally:
+        other.close()
