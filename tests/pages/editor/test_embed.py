@@ -168,3 +168,21 @@ def test_the_v3_api_refuses_an_embed_origin_that_is_not_one(api, api_key, allowe
     )
     assert response.status_code == 400
     assert "appearance.embed_origins" in response.content.decode()
+
+
+def test_the_owner_lists_the_sites_that_may_embed_the_page_in_the_editor(editing):
+    from tests.pages.editor.helpers import error_beside, text_of
+
+    client, configuration, _token = editing
+    data = {"color": "#123456", "company_name": "", "logo": "", "submit_text": ""}
+    given = {**data, "embed_origins": "https://www.example.com/, https://shop.example.com"}
+    response = client.post(url(configuration, "appearance"), given, **HTMX)
+    assert response.status_code == 200, text_of(response)
+    configuration.refresh_from_db()
+    assert configuration.appearance["embed_origins"] == (
+        "https://www.example.com https://shop.example.com"
+    )
+    bad = {**data, "embed_origins": "https://www.example.com/booking"}
+    refused = client.post(url(configuration, "appearance"), bad, **HTMX)
+    assert refused.status_code == 422
+    assert "is not an origin" in error_beside(text_of(refused), "id_embed_origins")
