@@ -186,3 +186,12 @@ def test_the_owner_lists_the_sites_that_may_embed_the_page_in_the_editor(editing
     refused = client.post(url(configuration, "appearance"), bad, **HTMX)
     assert refused.status_code == 422
     assert "is not an origin" in error_beside(text_of(refused), "id_embed_origins")
+
+
+def test_the_edit_token_is_in_no_log_line_even_when_refused(strict, allowed, caplog):
+    _configuration, token = allowed
+    caplog.set_level("DEBUG")
+    refused = open_embedded(strict, token, origin="https://attacker.test")
+    assert refused.status_code == 403
+    assert any("/editor/embed/open/" in r.getMessage() for r in caplog.records)
+    assert token not in caplog.text
