@@ -452,3 +452,28 @@ def test_the_host_script_hears_only_our_frames(live_server, host_site, guest):
         assert [e["type"] for e in received(guest)] == ["page_viewed"]
     finally:
         other.close()
+
+
+def test_prefill_from_script_reaches_the_form(live_server, host_site, guest):
+    make_page("embed-demo", host_site.origin)
+    url = host_site.put(
+        "/scripted",
+        host_page(
+            live_server,
+            """<div id="booking"></div>
+<script>
+  Scheduler.prefill({email: "ada@example.com"});
+  Scheduler.inline(document.getElementById("booking"), "embed-demo",
+                   {name: "Ada", timezone: "Asia/Kolkata", language: "fr"});
+</script>""",
+        ),
+    )
+    guest.goto(url)
+    frame = frame_of(guest)
+    frame.locator("a.slot").first.wait_for()
+    assert frame.evaluate("() => document.documentElement.lang") == "fr"
+    assert frame.locator("#id_tz").input_value() == "Asia/Kolkata"
+    frame.locator("a.slot").first.click()
+    frame.locator("#id_name").wait_for()
+    assert frame.locator("#id_name").input_value() == "Ada"
+    assert frame.locator("#id_email").input_value() == "ada@example.com"
