@@ -4,6 +4,7 @@ the API and the hosted pages so both accept and refuse the same things."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ class Guest:
     language: str = ""
     additional_guests: tuple[dict, ...] = ()
     additional_fields: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
 
 
 def clean_email(value: Any, field_name: str) -> str:
@@ -63,6 +65,7 @@ def clean_guest(
     language: Any = "",
     additional_guests: Any = (),
     additional_fields: Any = None,
+    metadata: Any = None,
     field_prefix: str = "guest.",
 ) -> Guest:
     name = clean_name(name, f"{field_prefix}name")
@@ -102,7 +105,29 @@ def clean_guest(
                 }
             )
     answers = clean_additional_fields(configuration, additional_fields or {})
-    return Guest(name, email, timezone or "", language or "", tuple(guests), answers)
+    metadata = clean_metadata(metadata)
+    return Guest(name, email, timezone or "", language or "", tuple(guests), answers, metadata)
+
+
+MAX_METADATA_KEYS = 50
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 500
+
+
+def clean_metadata(value: Any) -> dict[str, str]:
+    """Free-form metadata from an embed's host page: string keys and values, bounded;
+    anything else is left out (a guest's page is no place for an error about it)."""
+    if not isinstance(value, dict):
+        return {}
+    metadata = {}
+    for key, item in list(value.items())[:MAX_METADATA_KEYS]:
+        if not isinstance(key, str) or not key or len(key) > MAX_METADATA_KEY:
+            continue
+        if isinstance(item, bool | int | float):
+            item = json.dumps(item)
+        if isinstance(item, str):
+            metadata[key] = item[:MAX_METADATA_VALUE]
+    return metadata
 
 
 def clean_additional_fields(configuration: Configuration, answers: Any) -> dict:

@@ -266,6 +266,7 @@ def _create_booking(
         guest_email=guest.email,
         additional_guests=list(guest.additional_guests),
         additional_fields=guest.additional_fields,
+        metadata=guest.metadata,
         guest_timezone=guest.timezone,
         language=guest.language or configuration.locale or "en",
         # A new meeting room for each booking (never one a cancelled booking had).

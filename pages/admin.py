@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from pages import services
+from pages import embeds, services
 from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, GrantForm, OpenHoursForm
 from pages.admin_times import LocalTimesAdmin, detail_time, local_time
 from pages.models import (
@@ -299,7 +300,7 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
     list_select_related = ["grant"]
     autocomplete_fields = ["grant"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["hosted_page", "created", "updated"]
+    readonly_fields = ["hosted_page", "embed_snippets", "created", "updated"]
     inlines = [ParticipantInline, OpenHoursInline, ReminderInline, AdditionalFieldInline]
     actions = ["issue_edit_token"]
     fieldsets = [
@@ -375,6 +376,7 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
             },
         ),
         ("Emails", {"fields": ["email_logo", "confirmed_title", "confirmed_body"]}),
+        ("Embed", {"fields": ["embed_origins", "embed_snippets"]}),
         ("Fields of the other dialect", {"fields": ["extra"], "classes": ["collapse"]}),
         ("History", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
@@ -392,6 +394,20 @@ class ConfigurationAdmin(DeletesThroughServices, admin.ModelAdmin):
             return "Private (needs a session)"
         url = reverse("booking-page", args=[obj.slug])
         return format_html('<a href="{}" target="_blank" rel="noopener">View hosted page</a>', url)
+
+    @admin.display(description="Snippets")
+    def embed_snippets(self, obj: Configuration) -> str:
+        if not obj.slug or obj.requires_session_auth:
+            return "Only a page with a public address can be embedded."
+        labels = {"inline": "Inline", "popup": "Popup", "editor": "Schedule Editor"}
+        return format_html_join(
+            "",
+            '<p><strong>{}</strong></p><pre class="embed-snippet"><code>{}</code></pre>',
+            (
+                (labels[kind], code)
+                for kind, code in embeds.snippets(obj, settings.SITE_URL).items()
+            ),
+        )
 
     @admin.action(description="Issue a new edit token (the old one stops working)")
     def issue_edit_token(self, request, queryset):

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pages import conferencing, page_urls
+from pages import conferencing, embeds, page_urls
 from pages.models import AdditionalField, Configuration, Grant, OpenHours
 from pages.models.configurations import DAY_NAMES, format_minute
 from pages.sync import providers
@@ -66,6 +66,12 @@ class OpenHoursForm(forms.ModelForm):
             except ValueError:
                 raise forms.ValidationError(f"{item} is not a YYYY-MM-DD date.") from None
         return sorted(set(items))
+
+    def clean_embed_origins(self) -> str:
+        try:
+            return " ".join(embeds.parse_origins(self.cleaned_data.get("embed_origins", "")))
+        except ValueError as problem:
+            raise forms.ValidationError(str(problem)) from None
 
     def clean(self):
         data = super().clean()
@@ -171,6 +177,15 @@ class ConfigurationForm(forms.ModelForm):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Confirmation email text"
     )
 
+    embed_origins = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Sites that may embed this page",
+        help_text="Origins such as https://www.example.com, separated by spaces or commas: "
+        "they may show the booking page and the Schedule Editor in a frame (README, "
+        "“Embedding”). SCHEDULER_EMBED_ORIGINS adds its own for every page.",
+    )
+
     class Meta:
         model = Configuration
         fields = ["name", "slug"]  # the admin's fieldsets choose the rest
@@ -187,6 +202,7 @@ class ConfigurationForm(forms.ModelForm):
                 if name == "show_timezone_options":
                     value = value not in (False, "false")
                 self.initial[name] = value
+        self.initial["embed_origins"] = appearance.get(embeds.APPEARANCE_KEY, "")
         template = self.instance.email_template or {}
         confirmed = template.get("booking_confirmed") or {}
         self.initial.setdefault("email_logo", template.get("logo"))
@@ -273,6 +289,11 @@ class ConfigurationForm(forms.ModelForm):
                 appearance[name] = value
             else:
                 appearance.pop(name, None)
+        if "embed_origins" in data:
+            if data["embed_origins"]:
+                appearance[embeds.APPEARANCE_KEY] = data["embed_origins"]
+            else:
+                appearance.pop(embeds.APPEARANCE_KEY, None)
         self.instance.appearance = appearance
         template = dict(self.instance.email_template or {})
         confirmed = dict(template.get("booking_confirmed") or {})

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "pages.admin_times.AdminTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the two framing policies: lets an embed's allowed origins frame it.
+    "pages.embeds.EmbedFramingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it is the first to see a view's exception: a database out of reach is a
     # 503 with Retry-After (a page, or the API dialect's envelope), not the 500 page.
@@ -156,8 +158,9 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # origin only: an inline script runs only with the request's nonce
 # ({{ request.csp_nonce }}), so a script that slipped into a page is not run. Styles
 # may be inline (the accent color, the admin's style attributes). Logos are images from
-# anywhere on https (and http while the site is). No page may be framed (embeds would
-# list their origins in frame-ancestors).
+# anywhere on https (and http while the site is). No page may be framed, except an
+# embed rendered for an origin its configuration allows (pages/embeds.py), which names
+# exactly those origins in frame-ancestors.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -345,6 +348,9 @@ SCHEDULER_CONFIRM_LINK_MAX_AGE = timedelta(days=7)
 # Sites that may send a page's edit token straight into the Schedule Editor (the page
 # owners' apps). From any other site the editor first asks the person to confirm.
 SCHEDULER_EDITOR_ORIGINS = env.env_origins(ENV, "SCHEDULER_EDITOR_ORIGINS")
+# Sites that may embed every booking page and Schedule Editor in a frame (/embed.js), on
+# top of the origins each configuration lists (appearance "embed_origins").
+SCHEDULER_EMBED_ORIGINS = env.env_origins(ENV, "SCHEDULER_EMBED_ORIGINS")
 # CORS (django-cors-headers) for the scheduling routes a guest's browser calls: the
 # Scheduling web component (@nylas/web-elements) on the customer's own site. Only these
 # routes: the organizer's routes (configurations, grants, webhooks) are server-to-server

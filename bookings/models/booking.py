@@ -58,6 +58,9 @@ class Booking(models.Model):
     guest_email = models.EmailField(max_length=254)
     additional_guests = models.JSONField(default=list, blank=True)
     additional_fields = models.JSONField(default=dict, blank=True)
+    # Free-form strings the host page of an embed gave (pages/embeds.py): kept with the
+    # booking and sent in its webhooks, never shown to the guest.
+    metadata = models.JSONField(default=dict, blank=True)
     guest_timezone = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=16, default="en")
     # The random part of booking_ref, stored hashed: the ref is shown to the guest once.

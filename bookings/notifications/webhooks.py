@@ -56,6 +56,7 @@ def booking_info(booking, *, people=None, **extra) -> dict:
         "end_time": to_unix(booking.end),
         "participants": participants,
         "additional_fields": booking.additional_fields or None,
+        "metadata": booking.metadata or None,
         "hide_cancellation_options": configuration.hide_cancellation_options,
         "hide_rescheduling_options": configuration.hide_rescheduling_options,
         "participant_rescheduling_url": links.guest_reschedule_url(booking),

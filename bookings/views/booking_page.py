@@ -10,6 +10,7 @@ zone form's button is how the guest gets there.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache, partial
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from bookings.guest_input import clean_guest
 from bookings.languages import date_and_time
 from bookings.problems import InvalidBooking, SlotUnavailable
 from bookings.sql import shell_rows
+from bookings.views import embed as embedding
 from bookings.views import shell_cache
 from bookings.views.common import (
     HtmxHttpRequest,
@@ -64,9 +66,9 @@ from bookings.views.slot_picker import (
     read_picker_request,
 )
 from bookings.views.zone_list import resolve_zone
-from pages import page_urls
+from pages import embeds, page_urls
 from pages.models import Configuration
-from pages.sql import questions_of
+from pages.sql import configuration_by, questions_of
 
 TEMPLATE = "bookings/booking_page.html"
 PICKER_STATE = ("tz", "month", "day", "slot")
@@ -84,8 +86,17 @@ def page_language(request, configuration: Configuration) -> str:
     return choose_language(request.POST.get("lang"), request.GET.get("lang"), configuration.locale)
 
 
+def _embed_scope(request, slug: str) -> str | None:
+    configuration = configuration_by(slug=slug)
+    return embedding.scope(configuration) if configuration is not None else None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
+@embedding.protect(_embed_scope)
 def booking_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    if request.GET.get(embeds.ORIGIN_PARAM) or embeds.token_of(request):
+        # An origin this page does not allow gets the ordinary page, which no frame shows.
+        embedding.embed_for(request, public_configuration(slug))
     if request.method != "POST" and is_shell_request(request):
         return shell(request, slug)
     configuration = public_configuration(slug)
@@ -113,12 +124,17 @@ def shell(request, slug: str) -> HttpResponse:
         with translation.override(language):
             context = _context(request, configuration, language, None)
         context["shell"] = True
+        if embed is not None:
+            embed.event("page_viewed", slug=configuration.slug)
         state = {"tz": context["organizer_zone"], "lang": language}
         if explicit:
             state["clock"] = explicit
         context["noscript_query"] = urlencode(state)
         return render_in(request, TEMPLATE, context, language)
 
+    embed = getattr(request, "embed", None)
+    if embed is not None:
+        return render()  # its embed token is this render's own: never shared
     return shell_cache.serve(request, slug, language, render, rows, hours=hours)
 
 
@@ -143,9 +159,9 @@ def _context(request, configuration: Configuration, language: str, picker: Picke
     }
 
 
-def _form_for(configuration: Configuration, language: str, data=None, prefill=None):
+def _form_for(configuration: Configuration, language: str, data=None, prefill=None, given=None):
     definitions = questions_of(configuration)
-    return guest_form(configuration, definitions, language, data=data, prefill=prefill)
+    return guest_form(configuration, definitions, language, data=data, prefill=prefill, given=given)
 
 
 def show(request, configuration: Configuration, language: str) -> HttpResponse:
@@ -162,13 +178,40 @@ def show(request, configuration: Configuration, language: str) -> HttpResponse:
             build_month(picker, offer, asked)
         more = {}
         if picker.panel == "form":
-            more["form"] = _form_for(configuration, language, prefill=request.GET)
+            more["form"] = _form_for(
+                configuration,
+                language,
+                prefill=embedding.prefill_of(request),
+                given=embedding.answers_of(request),
+            )
             more["language_options"] = language_options()
         if target is None:
             picker.focus = ""  # a full page load moves no focus
         context = _context(request, configuration, language, picker, **more)
+    _tell_host(request, configuration, picker, target)
     template = TEMPLATE if target is None else f"bookings/slot_picker.html#{target}"
     return render_in(request, template, context, language)
+
+
+def _tell_host(request, configuration: Configuration, picker: Picker, target) -> None:
+    """The events an embed's host page is told about for this step."""
+    embed = getattr(request, "embed", None)
+    if embed is None:
+        return
+    if target is None:
+        embed.event("page_viewed", slug=configuration.slug)
+    elif target == "panel" and picker.panel == "slots" and picker.day:
+        embed.event("day_chosen", date=picker.day.isoformat())
+    elif target == "panel" and picker.panel == "form" and picker.chosen:
+        embed.event(
+            "time_chosen",
+            start=_iso(picker.chosen.start),
+            end=_iso(picker.chosen.end),
+        )
+
+
+def _iso(instant: int) -> str:
+    return dt.datetime.fromtimestamp(instant, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def chosen_slot(picker: Picker, configuration: Configuration, start: int) -> SlotChoice:
@@ -212,7 +255,14 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
         form = guest_form(configuration, definitions, language, data=data)
         try:
             made = _book_from_form(
-                configuration, form, definitions, data, start=start, zone=zone, language=language
+                configuration,
+                form,
+                definitions,
+                data,
+                start=start,
+                zone=zone,
+                language=language,
+                metadata=embedding.metadata_of(request),
             )
         except InvalidBooking as problem:
             attach_error(form, problem, data.get("additional_guests", ""))
@@ -226,14 +276,24 @@ def book(request, configuration: Configuration, language: str) -> HttpResponse:
                 request, configuration, language, picker, status=409, htmx=htmx, form=form
             )
     language = made.booking.language or language
-    destination = _after_booking(configuration, made, zone, language, explicit)
+    embedded = getattr(request, "embed", None) is not None
+    destination = _after_booking(configuration, made, zone, language, explicit, embedded)
+    destination = embedding.keep_embed(request, destination)
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(destination)
     return HttpResponseRedirect(destination, status=303)
 
 
 def _book_from_form(
-    configuration: Configuration, form, definitions, data, *, start: int, zone: str, language: str
+    configuration: Configuration,
+    form,
+    definitions,
+    data,
+    *,
+    start: int,
+    zone: str,
+    language: str,
+    metadata: dict | None = None,
 ):
     """The guest from the form, booked; InvalidBooking names the first field to correct
     (the others are attached to the form), SlotUnavailable says the time went."""
@@ -253,6 +313,7 @@ def _book_from_form(
         if not configuration.hide_additional_guests
         else [],
         additional_fields=answers(form),
+        metadata=metadata,
     )
     return services.create_booking(configuration=configuration, start=start, end=None, guest=guest)
 
@@ -281,10 +342,14 @@ def _offer_the_days_free_times(picker: Picker, offer: Offer, day) -> None:
         picker.panel = "form"
 
 
-def _after_booking(configuration, made, zone: str, language: str, clock: str) -> str:
+def _after_booking(
+    configuration, made, zone: str, language: str, clock: str, embedded: bool = False
+) -> str:
     """Where the guest goes once booked: the page's own confirmation address, else the
-    booking's page (in their zone, language and clock)."""
-    if redirect_to := page_urls.renderable(configuration.confirmation_redirect_url):
+    booking's page (in their zone, language and clock). In an embed, always the
+    booking's page: the host page is told (booking_created) and goes on from there."""
+    redirect_to = page_urls.renderable(configuration.confirmation_redirect_url)
+    if redirect_to and not embedded:
         return redirect_to
     state = {"booked": "1", "tz": zone, "lang": language}
     if clock:

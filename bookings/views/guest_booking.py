@@ -27,6 +27,7 @@ from bookings import calendar_file, calendar_links, links, rate_limits, services
 from bookings.availability_loader import configuration_zone
 from bookings.models import Booking
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
+from bookings.views import embed as embedding
 from bookings.views.booking_page import fragment_target
 from bookings.views.common import (
     HtmxHttpRequest,
@@ -78,6 +79,29 @@ def booking_from_ref(ref: str) -> Booking:
     if booking is None:
         raise Http404("No booking with this reference.")
     return booking
+
+
+def _embed_scope(request, ref: str) -> str | None:
+    parsed = links.parse_booking_ref(ref)
+    return embedding.scope(str(parsed[0])) if parsed else None
+
+
+def _tell_host(request, booking: Booking, kind: str) -> None:
+    """booking_created / booking_rescheduled / booking_cancelled, for an embed's host
+    page: what a page may know of a booking (no reference, no guest details)."""
+    embed = getattr(request, "embed", None)
+    if embed is not None:
+        embed.event(
+            kind,
+            booking_id=str(booking.pk),
+            start=_iso(booking.start),
+            end=_iso(booking.end),
+            status=booking.status,
+        )
+
+
+def _iso(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def booking_zone(booking: Booking) -> str:
@@ -201,6 +225,13 @@ def _manage_context(request, booking: Booking, language: str, zone: str, **more)
 @require_GET
 def manage_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     booking = booking_from_ref(ref)
+    embedding.embed_for(request, booking.configuration)
+    if request.GET.get("booked") == "1":
+        _tell_host(request, booking, "booking_created")
+    elif request.GET.get("rescheduled") == "1":
+        _tell_host(request, booking, "booking_rescheduled")
+    elif request.GET.get("cancelled") == "1":
+        _tell_host(request, booking, "booking_cancelled")
     language = guest_language(request, booking)
     zone = guest_zone(request, booking)
     with translation.override(language):
@@ -259,8 +290,10 @@ def too_late_to_cancel(booking: Booking) -> str:
 
 
 @require_POST
+@embedding.protect(_embed_scope)
 def cancel_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     booking = booking_from_ref(ref)
+    embedding.embed_for(request, booking.configuration)
     language = guest_language(request, booking)
     zone = guest_zone(request, booking)
     verdict = rate_limits.check_booking_post(request)
@@ -281,10 +314,11 @@ def cancel_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             except WrongState:
                 problem, status = _("This booking is already cancelled."), 409
         if not problem and not htmx:
-            return HttpResponseRedirect(
-                manage_path(booking, cancelled="1", tz=zone, lang=language), status=303
-            )
+            destination = manage_path(booking, cancelled="1", tz=zone, lang=language)
+            return HttpResponseRedirect(embedding.keep_embed(request, destination), status=303)
         booking.refresh_from_db()
+        if not problem:
+            _tell_host(request, booking, "booking_cancelled")
         context = _manage_context(
             request,
             booking,
@@ -332,8 +366,10 @@ def _refusal(request, booking: Booking, language: str) -> HttpResponse | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@embedding.protect(_embed_scope)
 def reschedule_booking(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     booking = booking_from_ref(ref)
+    embedding.embed_for(request, booking.configuration)
     language = guest_language(request, booking)
     with translation.override(language):
         refusal = _refusal(request, booking, language)
@@ -423,6 +459,7 @@ def _move(request, booking: Booking, language: str) -> HttpResponse:
                 )
         if not problem:
             destination = manage_path(booking, rescheduled="1", tz=zone, lang=language)
+            destination = embedding.keep_embed(request, destination)
             if getattr(request, "htmx", False):
                 return HttpResponseClientRedirect(destination)
             return HttpResponseRedirect(destination, status=303)

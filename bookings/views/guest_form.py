@@ -97,9 +97,12 @@ class GuestForm:
         return [f for f in self.fields if f.kind == "hidden"]
 
 
-def guest_form(configuration, definitions, language: str, data=None, prefill=None) -> GuestForm:
+def guest_form(
+    configuration, definitions, language: str, data=None, prefill=None, given=None
+) -> GuestForm:
     """The form, filled from a POST (``data``) or from the page's URL (``prefill``: name,
-    email and metadata fields may be given in the query string, as hosted pages allow)."""
+    email and metadata fields may be given in the query string, as hosted pages allow),
+    and an embed's answers to any question (``given``, by question key)."""
     source = data if data is not None else (prefill or {})
     fields = [
         FormField(
@@ -121,7 +124,10 @@ def guest_form(configuration, definitions, language: str, data=None, prefill=Non
             autocomplete="email",
         ),
     ]
-    fields += [_question_field(definition, data, prefill) for definition in definitions]
+    fields += [
+        _question_field(definition, data, prefill, (given or {}).get(definition.key))
+        for definition in definitions
+    ]
     guests = None
     if not configuration.hide_additional_guests:
         guests = FormField(
@@ -142,15 +148,21 @@ def guest_form(configuration, definitions, language: str, data=None, prefill=Non
     return GuestForm(fields, guests, language_field)
 
 
-def _question_value(definition, kind: str, name: str, data, prefill) -> Any:
-    """What a question's field holds: what was posted, else (a hidden field) what the
-    page's URL gave, else the question's default."""
+def _question_value(definition, kind: str, name: str, data, prefill, given=None) -> Any:
+    """What a question's field holds: what was posted, else an embed's answer, else (a
+    hidden field) what the page's URL gave, else the question's default."""
     if data is not None:
         if kind == "multi":
             return data.getlist(name)
         if kind == "checkbox":
             return name in data
         return data.get(name, "")
+    if given is not None:
+        if kind == "multi":
+            return [str(v) for v in given] if isinstance(given, list) else [str(given)]
+        if kind == "checkbox":
+            return str(given).lower() in ("true", "1", "yes", "on")
+        return str(given) if not isinstance(given, list) else ", ".join(map(str, given))
     if kind == "hidden":
         return (prefill or {}).get(definition.key, "") or definition.default
     if kind == "multi":
@@ -160,7 +172,7 @@ def _question_value(definition, kind: str, name: str, data, prefill) -> Any:
     return definition.default
 
 
-def _question_field(definition, data, prefill) -> FormField:
+def _question_field(definition, data, prefill, given=None) -> FormField:
     kind = _kind(definition)
     name = field_name(definition.key)
     return FormField(
@@ -171,7 +183,7 @@ def _question_field(definition, data, prefill) -> FormField:
         required=definition.required and kind != "hidden",
         pattern=browser_pattern(definition.pattern) if kind in ("text", "email", "tel") else "",
         options=list(definition.options or []),
-        value=_question_value(definition, kind, name, data, prefill),
+        value=_question_value(definition, kind, name, data, prefill, given),
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 
-from pages import conferencing, page_urls
+from pages import conferencing, embeds, page_urls
 from pages.answer_patterns import pattern_problem
 from pages.api import parsing as p
 from pages.api.auth import Caller
@@ -378,6 +378,11 @@ def read_appearance(value: Any) -> dict[str, str]:
         p.text(item, f"appearance.{key}", max_length=2000)
         if page_urls.is_appearance_address(key):
             web_address(item, f"appearance.{key}")
+        if key == embeds.APPEARANCE_KEY:
+            try:
+                embeds.parse_origins(item)
+            except ValueError as problem:
+                raise BadRequest(str(problem), field=f"appearance.{key}") from None
     return dict(appearance)
 
 

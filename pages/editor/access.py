@@ -85,8 +85,9 @@ def _origin(url: str) -> str:
 
 def trusted_origins(request: HttpRequest, configuration: Configuration) -> set[str]:
     """Origins that may hand this page's edit token to the editor directly: the site's
-    own and SCHEDULER_EDITOR_ORIGINS. The embeds (a later issue) add a page's own list
-    here."""
+    own and SCHEDULER_EDITOR_ORIGINS. Not the page's own embed origins: its owner chooses
+    those, and an owner may be the one forging the exchange (the embedded editor needs no
+    exchange into a session: pages/editor/embed.py)."""
     own = {_origin(settings.SITE_URL), _origin(request.build_absolute_uri("/"))}
     return own | set(getattr(settings, "SCHEDULER_EDITOR_ORIGINS", []))
 

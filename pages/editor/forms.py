@@ -16,7 +16,7 @@ from django.core.validators import validate_slug
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from pages import page_urls
+from pages import embeds, page_urls
 from pages.admin_forms import parse_wall_clock
 from pages.answer_patterns import pattern_problem
 from pages.api.configuration_input import MAX_ADDITIONAL_FIELDS, MAX_REMINDERS, MINUTES_IN_A_YEAR
@@ -305,6 +305,21 @@ class AppearanceForm(forms.Form):
     show_timezone_options = forms.BooleanField(
         label=_("Let guests choose their time zone"), required=False
     )
+    embed_origins = forms.CharField(
+        label=_("Sites that may embed this page"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Addresses such as https://www.example.com, separated by spaces: they may show "
+            "the booking page and this editor in a frame."
+        ),
+    )
+
+    def clean_embed_origins(self) -> str:
+        try:
+            return " ".join(embeds.parse_origins(self.cleaned_data["embed_origins"]))
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from None
 
     def clean_logo(self) -> str:
         logo = self.cleaned_data["logo"].strip()

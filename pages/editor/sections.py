@@ -32,7 +32,7 @@ from pages.services import (
 )
 
 DEFAULT_COLOR = "#2563eb"  # the hosted pages' accent when a page has none
-APPEARANCE_TEXTS = ("company_name", "logo", "submit_text", "thank_you_text")
+APPEARANCE_TEXTS = ("company_name", "logo", "submit_text", "thank_you_text", "embed_origins")
 
 
 @dataclass

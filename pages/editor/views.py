@@ -30,6 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
+from pages import embeds
+from pages.editor import embed as embedding
 from pages.editor.access import (
     configuration_of_ticket,
     configuration_of_token,
@@ -190,10 +192,17 @@ def _page_context(
 
 
 def _allowed(request: HtmxHttpRequest, page_id: uuid.UUID):
-    """(the configuration, or the response to give instead)."""
-    configuration = editable_configuration(request, page_id)
-    if configuration is not None:
-        return configuration, None
+    """(the configuration, or the response to give instead): this browser's session was
+    granted the page, or (the editor in a frame on the customer's site) the request
+    carries an embed token for it (pages/editor/embed.py)."""
+    if embeds.token_of(request):
+        configuration = Configuration.objects.select_related("grant").filter(pk=page_id).first()
+        if configuration is not None and embedding.editor_embed(request, configuration):
+            return configuration, None
+    else:
+        configuration = editable_configuration(request, page_id)
+        if configuration is not None:
+            return configuration, None
     if request.htmx:
         # The page reloads and says why (a swap would leave half a page behind).
         return None, HttpResponseClientRefresh()
@@ -251,8 +260,16 @@ def _with_new_row(data, prefix: str):
     return data
 
 
+def _refuse(request, reason: str) -> HttpResponse:
+    # The project's CSRF failure page (settings.CSRF_FAILURE_VIEW), as a failed check gets.
+    from django.middleware.csrf import _get_failure_view
+
+    return _get_failure_view()(request, reason=reason)
+
+
 @never_cache
 @require_POST
+@embeds.csrf_or_embed(lambda request, page_id, section: embedding.scope(page_id), _refuse)
 def save_section(request: HtmxHttpRequest, page_id: uuid.UUID, section: str) -> HttpResponse:
     part = _section(section)
     configuration, refusal = _allowed(request, page_id)
