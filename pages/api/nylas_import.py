@@ -237,25 +237,28 @@ def _with_known_calendars(participants: Any, notes: list[str]) -> Any:
             result.append(person)
             continue
         person = dict(person)
+        replaced: list[str] = []
 
-        def known(calendar_id: Any, where: str, grant=grant) -> Any:
+        def known(calendar_id: Any, grant=grant, replaced=replaced) -> Any:
             parsed = uuid_or_none(calendar_id) if isinstance(calendar_id, str) else None
             if calendar_id == PRIMARY or (parsed is not None and str(parsed) in own[grant.pk]):
                 return calendar_id
-            notes.append(
-                f"{where}: {calendar_id!r} is no calendar of {grant.email} here, its primary "
-                "calendar is used"
-            )
+            if repr(calendar_id) not in replaced:
+                replaced.append(repr(calendar_id))
             return PRIMARY
 
         availability = person.get("availability")
         if isinstance(availability, Mapping) and isinstance(availability.get("calendar_ids"), list):
-            where = f"participants[{i}].availability.calendar_ids"
-            ids = [known(c, f"{where}[{j}]") for j, c in enumerate(availability["calendar_ids"])]
+            ids = [known(c) for c in availability["calendar_ids"]]
             person["availability"] = {**availability, "calendar_ids": list(dict.fromkeys(ids))}
         booking = person.get("booking")
         if isinstance(booking, Mapping) and booking.get("calendar_id") is not None:
-            where = f"participants[{i}].booking.calendar_id"
-            person["booking"] = {**booking, "calendar_id": known(booking["calendar_id"], where)}
+            person["booking"] = {**booking, "calendar_id": known(booking["calendar_id"])}
+        if replaced:
+            notes.append(
+                f"participants[{i}]: {', '.join(replaced)} "
+                f"{'is no calendar' if len(replaced) == 1 else 'are no calendars'} of "
+                f"{grant.email} here: its primary calendar is used instead"
+            )
         result.append(person)
     return result
