@@ -8,6 +8,7 @@ naming the field as its wire shape spells it.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,38 @@ from pages.signals import (
 API_KEY_USE_RESOLUTION = dt.timedelta(minutes=1)
 
 
+class IdTaken(Exception):
+    """The id asked for (a migrating team keeps its hosted ids) is another object's."""
+
+    def __init__(self, kind: str, object_id: uuid.UUID):
+        self.kind = kind
+        self.object_id = object_id
+        super().__init__(f"A {kind} with the id {object_id} already exists.")
+
+
+def claim_chosen_id(instance, chosen_id: uuid.UUID | None, kind: str) -> None:
+    """Give a new ``instance`` the id asked for, unless it is taken (checked again by the
+    primary key when the row is inserted: see insert_with_chosen_id)."""
+    if chosen_id is None:
+        return
+    if type(instance).objects.filter(pk=chosen_id).exists():
+        raise IdTaken(kind, chosen_id)
+    instance.pk = chosen_id
+
+
+def insert_with_chosen_id(instance, chosen_id: uuid.UUID | None, kind: str) -> None:
+    """Insert ``instance``; a chosen id that a concurrent creation took in the meantime
+    is IdTaken, not an IntegrityError (in a savepoint, so the caller's transaction goes
+    on to raise it cleanly)."""
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError:
+        if chosen_id is not None and type(instance).objects.filter(pk=chosen_id).exists():
+            raise IdTaken(kind, chosen_id) from None
+        raise
+
+
 @transaction.atomic
 def create_api_key(*, name: str) -> tuple[ApiKey, str]:
     """A new application key and its secret (shown once, stored hashed)."""
@@ -66,13 +99,20 @@ def ensure_primary_calendar(grant: Grant) -> Calendar:
 
 @transaction.atomic
 def create_grant(
-    *, email: str, name: str = "", timezone: str = "UTC", picture_url: str = ""
+    *,
+    email: str,
+    name: str = "",
+    timezone: str = "UTC",
+    picture_url: str = "",
+    grant_id: uuid.UUID | None = None,
 ) -> tuple[Grant, str]:
-    """A new organizer with a primary calendar; returns the grant and its access token."""
+    """A new organizer with a primary calendar; returns the grant and its access token.
+    ``grant_id``: the id it must have (a hosted grant's, kept); IdTaken if taken."""
     grant = Grant(email=email.strip(), name=name, timezone=timezone, picture_url=picture_url)
+    claim_chosen_id(grant, grant_id, "grant")
     token = grant.set_new_access_token()
     grant.full_clean()
-    grant.save()
+    insert_with_chosen_id(grant, grant_id, "grant")
     ensure_primary_calendar(grant)
     announce_grant(grant, "grant.created")
     return grant, token
@@ -333,9 +373,18 @@ class ConfigurationChanges:
 
 
 @transaction.atomic
-def create_configuration(*, grant: Grant, changes: ConfigurationChanges) -> Configuration:
-    configuration = Configuration(grant=grant, v2_page_id=_next_v2_page_id())
-    _write_configuration(configuration, changes)
+def create_configuration(
+    *,
+    grant: Grant,
+    changes: ConfigurationChanges,
+    configuration_id: uuid.UUID | None = None,
+) -> Configuration:
+    """``configuration_id``: the id it must have (a hosted configuration's, kept, so its
+    links keep working); IdTaken if taken."""
+    configuration = Configuration(grant=grant)
+    claim_chosen_id(configuration, configuration_id, "configuration")
+    configuration.v2_page_id = _next_v2_page_id()
+    _write_configuration(configuration, changes, chosen_id=configuration_id)
     return configuration
 
 
@@ -383,7 +432,13 @@ def _announce_deleting(configuration_ids: list) -> None:
         configurations_deleting.send(sender=Configuration, configuration_ids=configuration_ids)
 
 
-def _write_configuration(configuration: Configuration, changes: ConfigurationChanges) -> None:
+def _write_configuration(
+    configuration: Configuration,
+    changes: ConfigurationChanges,
+    *,
+    chosen_id: uuid.UUID | None = None,
+) -> None:
+    creating = configuration._state.adding
     for attribute, value in changes.fields.items():
         setattr(configuration, attribute, value)
     extra = {k: v for k, v in configuration.extra.items() if k not in changes.extra_removed}
@@ -393,8 +448,11 @@ def _write_configuration(configuration: Configuration, changes: ConfigurationCha
         # A savepoint: a slug taken by a concurrent request fails here, not the whole
         # transaction.
         with transaction.atomic():
-            configuration.save()
+            configuration.save(force_insert=creating)
     except IntegrityError:
+        taken = creating and chosen_id is not None
+        if taken and Configuration.objects.filter(pk=chosen_id).exists():
+            raise IdTaken("configuration", chosen_id) from None
         if configuration.slug and Configuration.objects.filter(slug=configuration.slug).exists():
             raise ValidationError({"slug": "This slug is taken."}) from None
         raise

@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
         "pages.api.openapi.document_database_outage",
+        "pages.api.access.document_grant_path",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static
     # files: no CDN.

@@ -16,6 +16,7 @@ from bookings.availability_loader import load_engine_input
 from bookings.explanations import explain, explanation_json
 from bookings.sql import busy_by_grant
 from pages.api import parsing as p
+from pages.api.access import grant_in_path
 from pages.api.auth import Caller
 from pages.api.envelope import v3
 from pages.api.errors import BadRequest, NotFound
@@ -194,8 +195,7 @@ class V3FreeBusyView(SchedulingView):
     )
     def post(self, request, grant_id):
         caller = require_caller(request, "api_key", "grant")
-        if not caller.reaches_grant(grant_id):
-            raise NotFound("No grant with this ID.")
+        grant_in_path(caller, grant_id)  # the ID, the email or ``me``; 404 if not reached
         return v3(free_busy(request.data, caller))
 
 
@@ -230,12 +230,18 @@ class ExplainView(SchedulingView):
     )
     def get(self, request, grant_id, configuration_id):
         caller = require_caller(request, "api_key", "grant")
-        configuration = (
-            Configuration.objects.select_related("grant")
-            .filter(pk=configuration_id, grant_id=grant_id)
-            .first()
-        )
-        if configuration is None or not caller.reaches_grant(grant_id):
+        try:
+            grant = grant_in_path(caller, grant_id)
+        except NotFound:
+            grant = None
+        configuration = None
+        if grant is not None:
+            configuration = (
+                Configuration.objects.select_related("grant")
+                .filter(pk=configuration_id, grant=grant)
+                .first()
+            )
+        if configuration is None:
             raise NotFound("No configuration with this ID under this grant.")
         if "start_time" not in request.query_params:
             raise BadRequest("is required", field="start_time")

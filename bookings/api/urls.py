@@ -5,9 +5,9 @@ from bookings.api import availability, bookings, redirects, ui_settings, v2_sche
 urlpatterns = [
     path("v3/scheduling/availability", availability.ConfigurationAvailabilityView.as_view()),
     path("v3/calendars/availability", availability.StatelessAvailabilityView.as_view()),
-    path("v3/grants/<uuid:grant_id>/calendars/free-busy", availability.V3FreeBusyView.as_view()),
+    path("v3/grants/<str:grant_id>/calendars/free-busy", availability.V3FreeBusyView.as_view()),
     path(
-        "v3/grants/<uuid:grant_id>/scheduling/configurations/<uuid:configuration_id>/explain",
+        "v3/grants/<str:grant_id>/scheduling/configurations/<uuid:configuration_id>/explain",
         availability.ExplainView.as_view(),
     ),
     path("v3/scheduling/bookings", bookings.BookingsView.as_view()),

@@ -205,3 +205,14 @@ class ConfigurationSchema(serializers.Serializer):
     event_booking = optional(EventBookingSchema)
     scheduler = optional(SchedulerSchema)
     appearance = optional(serializers.DictField, child=serializers.CharField())
+
+
+class NewConfigurationSchema(ConfigurationSchema):
+    """What POST takes: the fields above, and the id the new configuration must have."""
+
+    id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="API key only: the id the new configuration must have, so that a "
+        "migrating team's links and stored ids keep working (a UUID; a taken one is a 409)",
+    )

@@ -7,10 +7,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 
 from pages import services
-from pages.api.access import OrganizerView, uuid_or_none
+from pages.api.access import ID_TAKEN_RESPONSE, OrganizerView, chosen_id, id_taken, uuid_or_none
 from pages.api.configuration_input import WIRE_PATHS, read_configuration
 from pages.api.configuration_output import configuration_json, with_related
-from pages.api.configuration_schema import ConfigurationSchema
+from pages.api.configuration_schema import ConfigurationSchema, NewConfigurationSchema
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import NotFound
 from pages.api.model_errors import service_errors
@@ -46,14 +46,21 @@ class ConfigurationListView(OrganizerView):
     @extend_schema(
         operation_id="configurations_create",
         tags=TAGS,
-        request=ConfigurationSchema,
-        responses=responses(ONE),
+        request=NewConfigurationSchema,
+        responses=responses(ONE) | ID_TAKEN_RESPONSE,
     )
     def post(self, request, grant_id):
         grant = self.grant(grant_id)
-        changes = read_configuration(request.data, caller=self.caller())
-        with service_errors(WIRE_PATHS):
-            configuration = services.create_configuration(grant=grant, changes=changes)
+        caller = self.caller()
+        configuration_id = chosen_id(request.data, caller, Configuration, "configuration")
+        changes = read_configuration(request.data, caller=caller)
+        try:
+            with service_errors(WIRE_PATHS):
+                configuration = services.create_configuration(
+                    grant=grant, changes=changes, configuration_id=configuration_id
+                )
+        except services.IdTaken as error:
+            raise id_taken(error) from None
         return v3(stored(configuration.pk))
 
 

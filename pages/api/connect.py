@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from pages.api import parsing as p
-from pages.api.access import OrganizerView
+from pages.api.access import ID_TAKEN_RESPONSE, OrganizerView, chosen_id, id_taken
 from pages.api.envelope import v3
 from pages.api.errors import BadRequest, Forbidden
 from pages.api.grant_output import NewGrantSchema, grant_json
@@ -26,6 +26,7 @@ from pages.api.model_errors import NonFieldError, as_bad_request, service_errors
 from pages.api.openapi import enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
+from pages.services import IdTaken
 from pages.sync import providers, queue
 from pages.sync import services as sync_services
 
@@ -67,6 +68,12 @@ def _email(body, provider: str, raw_settings) -> str:
 CONNECT_REQUEST = inline_serializer(
     name="ConnectCustomRequest",
     fields={
+        "id": serializers.UUIDField(
+            required=False,
+            allow_null=True,
+            help_text="API key only: the id the new grant must have, so that a migrating "
+            "team keeps the hosted service's grant ids (a UUID; a taken one is a 409)",
+        ),
         "provider": serializers.ChoiceField(choices=PROVIDERS),
         "settings": serializers.DictField(
             help_text="caldav: {url, username, password}; icloud: {username, password} "
@@ -88,12 +95,14 @@ class ConnectCustomView(OrganizerView):
         tags=["grants"],
         summary="Create a grant connected to a CalDAV server, iCloud or iCal feeds (API key)",
         request=CONNECT_REQUEST,
-        responses=responses(enveloped("GrantConnected", NewGrantSchema())),
+        responses=responses(enveloped("GrantConnected", NewGrantSchema())) | ID_TAKEN_RESPONSE,
     )
     def post(self, request):
-        if not self.caller().is_application:
+        caller = self.caller()
+        if not caller.is_application:
             raise Forbidden("Only the API key can create grants.")
         body = p.as_object(request.data, "body")
+        grant_id = chosen_id(body, caller, Grant, "grant")
         if "provider" not in body:
             raise BadRequest("is required", field="provider")
         provider = p.one_of(body["provider"], "provider", PROVIDERS)
@@ -115,7 +124,10 @@ class ConnectCustomView(OrganizerView):
                     email=email,
                     name=name,
                     timezone_name=zone,
+                    grant_id=grant_id,
                 )
+        except IdTaken as error:
+            raise id_taken(error) from None
         except (IntegrityError, NonFieldError):
             raise BadRequest(EMAIL_TAKEN, field="email") from None
         if grant.is_connected:

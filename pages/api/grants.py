@@ -9,7 +9,7 @@ from rest_framework import serializers
 from pages import page_urls, services
 from pages.api import connect
 from pages.api import parsing as p
-from pages.api.access import OrganizerView
+from pages.api.access import ID_TAKEN_RESPONSE, OrganizerView, chosen_id, id_taken
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import BadRequest, Forbidden
 from pages.api.grant_output import (
@@ -42,9 +42,15 @@ def read_new_grant(body) -> dict:
     return {"email": email, "name": name, "timezone": zone, "picture_url": picture}
 
 
+ID_FIELD_HELP = (
+    "API key only: the id the new grant must have, so that a migrating team keeps the "
+    "hosted service's grant ids (a UUID; a taken one is a 409)"
+)
+
 NEW_GRANT_REQUEST = inline_serializer(
     name="GrantCreateRequest",
     fields={
+        "id": serializers.UUIDField(required=False, allow_null=True, help_text=ID_FIELD_HELP),
         "email": serializers.EmailField(),
         "name": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=200
@@ -86,15 +92,19 @@ class GrantListView(OrganizerView):
         tags=["grants"],
         summary="Create a grant (API key only); its access_token is shown once",
         request=NEW_GRANT_REQUEST,
-        responses=responses(enveloped("GrantCreated", NewGrantSchema())),
+        responses=responses(enveloped("GrantCreated", NewGrantSchema())) | ID_TAKEN_RESPONSE,
     )
     def post(self, request):
-        if not self.caller().is_application:
+        caller = self.caller()
+        if not caller.is_application:
             raise Forbidden("Only the API key can create grants.")
+        grant_id = chosen_id(request.data, caller, Grant, "grant")
         values = read_new_grant(request.data)
         try:
             with service_errors():
-                grant, token = services.create_grant(**values)
+                grant, token = services.create_grant(**values, grant_id=grant_id)
+        except services.IdTaken as error:
+            raise id_taken(error) from None
         except (IntegrityError, NonFieldError):
             # Two requests raced with one email: the unique constraint (which full_clean
             # checks too, as a non-field error) let one through.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from pages.models import Calendar, Event, Grant, OutgoingEvent, RemoteEvent
-from pages.services import ensure_primary_calendar
+from pages.services import claim_chosen_id, ensure_primary_calendar, insert_with_chosen_id
 from pages.signals import announce_grant
 from pages.sync import sealing
 from pages.sync.expansion import BusyOccurrence
@@ -48,9 +49,11 @@ def connect_grant(
     email: str,
     name: str = "",
     timezone_name: str = "UTC",
+    grant_id: uuid.UUID | None = None,
 ) -> tuple[Grant, str]:
     """A new grant of ``provider`` with its sealed settings and the calendars its server
-    showed (``found``); returns the grant and its access token (shown once)."""
+    showed (``found``); returns the grant and its access token (shown once).
+    ``grant_id``: the id it must have (a hosted grant's, kept); IdTaken if taken."""
     grant = Grant(
         email=email.strip(),
         name=name,
@@ -58,9 +61,10 @@ def connect_grant(
         provider=provider,
         sealed_settings=sealing.seal(values) if values else "",
     )
+    claim_chosen_id(grant, grant_id, "grant")
     token = grant.set_new_access_token()
     grant.full_clean()
-    grant.save()
+    insert_with_chosen_id(grant, grant_id, "grant")
     if grant.is_connected:
         _reconcile(grant, found)
     else:
