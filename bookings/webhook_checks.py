@@ -134,6 +134,8 @@ def _example_booking_info(trigger: str) -> dict:
         "event_description": "",
         "guest_language": "en",
         "host_language": "en",
+        # What an embedding page passed with the booking (embed.js), else null.
+        "metadata": None,
     }
     if trigger == "booking.pending":
         info["host_confirmation_url"] = "https://scheduler.example.com/organizer/mock-token/"

@@ -176,7 +176,9 @@ def test_v2_pages_take_event_conferencing_and_v3_reads_it(api, owner, as_app, ok
     assert response.status_code == 200, response.content
     page = response.json()
     assert page["config"]["event"]["conferencing"] == ZOOM_DETAILS
-    v3 = ok(as_app.get(f"/v3/grants/{owner.pk}/scheduling/configurations/{page['id']}"))
+    v3 = ok(
+        as_app.get(f"/v3/grants/{owner.pk}/scheduling/configurations/{page['configuration_id']}")
+    )
     assert v3["event_booking"]["conferencing"] == ZOOM_DETAILS
     # A v2 PUT that leaves it out keeps it; one that sends another replaces it; null ends it.
     url = f"/manage/pages/{page['id']}"
