@@ -52,6 +52,11 @@ MORE_ERRORS = {
         "or for this guest email (not counted for the API key); see Retry-After",
     ),
 }
+V2_CONFLICT = {
+    409: OpenApiResponse(
+        V2_ERROR, description="conflict_error: the slot is taken or the state changed"
+    )
+}
 V2_RATE_LIMITED = {
     429: OpenApiResponse(
         V2_ERROR, description="rate_limit_error: too many from this address or guest email"

@@ -38,6 +38,9 @@ PAGE_FIELDS = {
 PAGE = inline_serializer(name="V2Page", fields=PAGE_FIELDS)
 # The v2 error envelope, declared once with the v2 routes' other schemas.
 V2_ERROR = {"$ref": "#/components/schemas/V2Error"}
+# What every authenticated v2 route can answer besides its success.
+V2_ERRORS = {400: V2_ERROR, 401: V2_ERROR, 403: V2_ERROR, 404: V2_ERROR}
+V2_DELETED = inline_serializer(name="V2Deleted", fields={"success": serializers.BooleanField()})
 PAGE_LIST = inline_serializer(name="V2PageList", fields=PAGE_FIELDS, many=True)
 
 
@@ -133,7 +136,7 @@ class ManagePagesView(V2View):
         operation_id="v2_pages_create",
         tags=["v2"],
         request=OpenApiTypes.OBJECT,
-        responses={200: PAGE},
+        responses={200: PAGE, **V2_ERRORS},
     )
     def post(self, request):
         caller = self.caller()
@@ -169,7 +172,7 @@ class OnePageView(V2View):
 class ManagePageView(OnePageView):
     """GET|PUT|DELETE /manage/pages/{page_id}"""
 
-    @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE})
+    @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE, **V2_ERRORS})
     def get(self, request, page_id):
         return Response(page_json(self.page(page_id)))
 
@@ -177,7 +180,7 @@ class ManagePageView(OnePageView):
         operation_id="v2_pages_update",
         tags=["v2"],
         request=OpenApiTypes.OBJECT,
-        responses={200: PAGE},
+        responses={200: PAGE, **V2_ERRORS},
     )
     def put(self, request, page_id):
         configuration = self.page(page_id)
@@ -192,7 +195,9 @@ class ManagePageView(OnePageView):
         configuration = services.update_configuration(configuration=configuration, changes=changes)
         return Response(page_json(Configuration.objects.get(pk=configuration.pk)))
 
-    @extend_schema(operation_id="v2_pages_delete", tags=["v2"], responses={200: None})
+    @extend_schema(
+        operation_id="v2_pages_delete", tags=["v2"], responses={200: V2_DELETED, **V2_ERRORS}
+    )
     def delete(self, request, page_id):
         services.delete_configuration(configuration=self.page(page_id))
         return Response({"success": True})
