@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from bookings import links, services
 from bookings.api import schemas
-from bookings.api.availability import SchedulingView
+from bookings.api.availability import PublicSchedulingView, SchedulingView
 from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.api.scoping import (
     parse_uuid,
@@ -100,7 +100,7 @@ def public_scope(address: str) -> str:
     return "public:" + hmac.new(key, b"idempotency:" + address.encode(), hashlib.sha256).hexdigest()
 
 
-class BookingsView(SchedulingView):
+class BookingsView(PublicSchedulingView):
     """POST /v3/scheduling/bookings"""
 
     @extend_schema(
@@ -239,7 +239,7 @@ def organizer_reaches(caller: Caller | None, booking: Booking) -> bool:
     return caller is not None and caller.kind != "session" and caller_reaches(caller, booking)
 
 
-class BookingView(SchedulingView):
+class BookingView(PublicSchedulingView):
     """GET|PUT|PATCH|DELETE /v3/scheduling/bookings/{booking_id}"""
 
     @extend_schema(
