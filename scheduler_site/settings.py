@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
+        "pages.api.openapi.close_objects",
         "pages.api.openapi.document_database_outage",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static

@@ -53,8 +53,10 @@ class WebhookSchema(serializers.Serializer):
     notification_email_addresses = serializers.ListField(
         child=serializers.EmailField(), required=False
     )
+    # Read-only here: a new subscription is active whatever is sent; an update may set
+    # it (UPDATE_REQUEST).
     status = serializers.CharField(
-        required=False,
+        read_only=True,
         help_text="active, pause or failed (the receiver answered 410 Gone); "
         "an update may set active or pause",
     )
@@ -128,7 +130,7 @@ UPDATE_REQUEST = inline_serializer(
         "notification_email_addresses": serializers.ListField(
             child=serializers.EmailField(), required=False
         ),
-        "status": serializers.CharField(required=False, help_text="active or pause"),
+        "status": serializers.ChoiceField(choices=EDITABLE_STATUSES, required=False),
     },
 )
 

@@ -23,7 +23,7 @@ from pages.api.envelope import v3
 from pages.api.errors import BadRequest, Forbidden
 from pages.api.grant_output import NewGrantSchema, grant_json
 from pages.api.model_errors import NonFieldError, as_bad_request, service_errors
-from pages.api.openapi import enveloped, responses
+from pages.api.openapi import closed, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
 from pages.sync import providers, queue
@@ -69,8 +69,10 @@ CONNECT_REQUEST = inline_serializer(
     fields={
         "provider": serializers.ChoiceField(choices=PROVIDERS),
         "settings": serializers.DictField(
+            required=False,
             help_text="caldav: {url, username, password}; icloud: {username, password} "
-            "(an app-specific password); ics: {urls: [...]}; virtual-calendar: {email}"
+            "(an app-specific password); ics: {urls: [...]}; virtual-calendar: {email} "
+            "(optional: the grant's email may be given at the top level instead)",
         ),
         "email": serializers.EmailField(required=False),
         "name": serializers.CharField(required=False, allow_blank=True, max_length=200),
@@ -150,13 +152,19 @@ def patch_grant(grant: Grant, body) -> Grant:
     return grant
 
 
-PATCH_REQUEST = inline_serializer(
-    name="GrantUpdateRequest",
-    fields={
-        "settings": serializers.DictField(
-            required=False, help_text="New credentials, checked against the server"
-        ),
-        "name": serializers.CharField(required=False, allow_null=True, max_length=200),
-        "timezone": serializers.CharField(required=False, allow_null=True),
-    },
+PATCH_REQUEST = closed(
+    inline_serializer(
+        name="GrantUpdateRequest",
+        fields={
+            "settings": serializers.DictField(
+                required=False,
+                allow_null=True,
+                help_text="New credentials, checked against the server (null: unchanged)",
+            ),
+            "name": serializers.CharField(required=False, allow_null=True, max_length=200),
+            "timezone": serializers.CharField(required=False, allow_null=True),
+            "scope": serializers.JSONField(required=False, help_text="Accepted and not used"),
+            "state": serializers.JSONField(required=False, help_text="Accepted and not used"),
+        },
+    )
 )

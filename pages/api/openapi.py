@@ -119,6 +119,24 @@ def unix_seconds_field(help_text: str = "", **kwargs) -> serializers.IntegerFiel
     )
 
 
+CLOSED: set[str] = set()
+
+
+def closed(serializer):
+    """An inline request serializer whose route refuses a key it does not list (a 400
+    naming the key): its component gets ``additionalProperties: false`` (close_objects)."""
+    CLOSED.add(serializer.__class__.__name__)
+    return serializer
+
+
+def close_objects(result, generator, request, public):
+    """drf-spectacular post-processing hook: see closed()."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name in CLOSED or name.removeprefix("Patched") in CLOSED:
+            component["additionalProperties"] = False
+    return result
+
+
 def document_unsupported_media_type(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation that takes a body can answer
     415 when the body is not sent as application/json, in its dialect's error envelope

@@ -55,3 +55,75 @@ def test_a_v2_error_is_documented(client, schema, key, method, route, path, with
     assert answer["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/V2Error"
     }
+
+
+@pytest.mark.parametrize(
+    "method,route",
+    [
+        ("get", "/v3/scheduling/should-redirect/{slug}"),
+        ("get", "/v3/scheduling/availability"),
+        ("get", "/v3/scheduling/ui-settings"),
+        ("post", "/v3/scheduling/bookings"),
+        ("get", "/v3/scheduling/bookings/{booking_id}"),
+        ("patch", "/v3/scheduling/bookings/{booking_id}"),
+        ("delete", "/v3/scheduling/bookings/{booking_id}"),
+    ],
+)
+def test_a_route_a_guest_calls_without_a_header_says_the_header_is_optional(schema, method, route):
+    assert {} in schema["paths"][route][method]["security"]
+
+
+def test_should_redirect_answers_without_a_header(client, db, schema):
+    response = client.get("/v3/scheduling/should-redirect/nothing-here")
+    assert response.status_code == 200
+    assert {} in schema["paths"]["/v3/scheduling/should-redirect/{slug}"]["get"]["security"]
+
+
+def test_an_organizer_only_route_still_requires_its_header(schema):
+    assert {} not in schema["paths"]["/v3/scheduling/sessions"]["post"]["security"]
+    assert {} not in schema["paths"]["/v3/calendars/availability"]["post"]["security"]
+
+
+def component(schema, route, method):
+    ref = schema["paths"][route][method]["requestBody"]["content"]["application/json"]["schema"]
+    return schema["components"]["schemas"][ref["$ref"].split("/")[-1]]
+
+
+def test_patch_grant_takes_nulls_and_refuses_other_keys_as_documented(client, schema, key):
+    from pages.services import create_grant
+
+    grant, _ = create_grant(email="patched@example.com")
+    path = f"/v3/grants/{grant.pk}"
+    body = {"settings": None, "name": "", "timezone": None}
+    assert send(client, "patch", path, key, body).status_code == 200
+    request = component(schema, "/v3/grants/{grant_id}", "patch")
+    assert all(request["properties"][name].get("nullable") for name in body if name != "name")
+    refused = send(client, "patch", path, key, {"colour": "red"})
+    assert refused.status_code == 400
+    assert request["additionalProperties"] is False
+    for kept in ("scope", "state"):
+        assert send(client, "patch", path, key, {kept: {"any": 1}}).status_code == 200
+        assert kept in request["properties"]
+
+
+def test_a_virtual_calendar_grant_is_connected_without_settings(client, schema, key):
+    body = {"provider": "virtual-calendar", "email": "no-settings@example.com"}
+    assert send(client, "post", "/v3/connect/custom", key, body).status_code == 200
+    assert "settings" not in component(schema, "/v3/connect/custom", "post").get("required", [])
+
+
+def test_a_webhook_status_is_set_by_an_update_only(client, schema, key, settings):
+    settings.SCHEDULER_WEBHOOK_VERIFY = False
+    body = {"trigger_types": ["booking.created"], "webhook_url": "https://hooks.example.com/x"}
+    made = send(client, "post", "/v3/webhooks", key, {**body, "status": {}})
+    assert made.status_code == 200  # status is not the creator's to set: ignored
+    assert made.json()["data"]["status"] == "active"
+    create = component(schema, "/v3/webhooks", "post")
+    assert create["properties"]["status"].get("readOnly") is True
+    path = f"/v3/webhooks/{made.json()['data']['id']}"
+    assert send(client, "put", path, key, {"status": ""}).status_code == 400
+    update = component(schema, "/v3/webhooks/{webhook_id}", "put")
+    status = update["properties"]["status"]
+    if "$ref" in status:
+        status = schema["components"]["schemas"][status["$ref"].split("/")[-1]]
+    assert status["enum"] == ["active", "pause"]
