@@ -205,3 +205,14 @@ class ConfigurationSchema(serializers.Serializer):
     event_booking = optional(EventBookingSchema)
     scheduler = optional(SchedulerSchema)
     appearance = optional(serializers.DictField, child=serializers.CharField())
+
+
+class ConfigurationCreateSchema(ConfigurationSchema):
+    """What POST takes: the same, with participants required (a PUT keeps them)."""
+
+    participants = serializers.ListField(
+        child=ParticipantSchema(),
+        min_length=1,
+        max_length=50,
+        help_text="1 to 50; exactly one organizer unless round-robin",
+    )

@@ -10,7 +10,7 @@ from pages import services
 from pages.api.access import OrganizerView, uuid_or_none
 from pages.api.configuration_input import WIRE_PATHS, read_configuration
 from pages.api.configuration_output import configuration_json, with_related
-from pages.api.configuration_schema import ConfigurationSchema
+from pages.api.configuration_schema import ConfigurationCreateSchema, ConfigurationSchema
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import NotFound
 from pages.api.model_errors import service_errors
@@ -46,7 +46,7 @@ class ConfigurationListView(OrganizerView):
     @extend_schema(
         operation_id="configurations_create",
         tags=TAGS,
-        request=ConfigurationSchema,
+        request=ConfigurationCreateSchema,
         responses=responses(ONE),
     )
     def post(self, request, grant_id):
