@@ -127,3 +127,50 @@ def test_a_webhook_status_is_set_by_an_update_only(client, schema, key, settings
     if "$ref" in status:
         status = schema["components"]["schemas"][status["$ref"].split("/")[-1]]
     assert status["enum"] == ["active", "pause"]
+
+
+def test_a_configuration_is_created_with_participants_as_documented(client, schema, key):
+    from pages.services import create_grant
+
+    grant, _ = create_grant(email="organizer@example.com")
+    route = "/v3/grants/{grant_id}/scheduling/configurations"
+    path = route.replace("{grant_id}", str(grant.pk))
+    assert send(client, "post", path, key, {"name": "x"}).status_code == 400
+    assert "participants" in component(schema, route, "post")["required"]
+    # A PUT keeps the participants it is not sent.
+    assert "participants" not in component(schema, route + "/{configuration_id}", "put").get(
+        "required", []
+    )
+
+
+def test_an_event_range_before_1970_is_refused_as_documented(client, schema, key):
+    from pages.services import create_grant
+
+    grant, _ = create_grant(email="events@example.com")
+    path = f"/v3/grants/{grant.pk}/events?calendar_id=primary&start=-5"
+    assert send(client, "get", path, key).status_code == 400
+    parameters = schema["paths"]["/v3/grants/{grant_id}/events"]["get"]["parameters"]
+    for parameter in parameters:
+        if parameter["name"] in ("start", "end"):
+            assert parameter["schema"]["minimum"] == 0
+
+
+def test_a_webhook_description_with_a_control_character_is_refused_as_documented(
+    client, schema, key, settings
+):
+    import re
+
+    settings.SCHEDULER_WEBHOOK_VERIFY = False
+    body = {
+        "trigger_types": ["booking.created"],
+        "webhook_url": "https://hooks.example.com/x",
+        "description": "bell\x07",
+    }
+    assert send(client, "post", "/v3/webhooks", key, body).status_code == 400
+    assert (
+        send(client, "post", "/v3/webhooks", key, {**body, "description": "a\nb"}).status_code
+        == 200
+    )
+    pattern = component(schema, "/v3/webhooks", "post")["properties"]["description"]["pattern"]
+    assert re.fullmatch(pattern, "a\nb\tc")
+    assert not re.fullmatch(pattern, "bell\x07")
