@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
         "pages.api.openapi.close_objects",
+        "scheduler_site.openapi_links.add_links",
         "pages.api.openapi.document_database_outage",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as static
