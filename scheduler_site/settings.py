@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
         "pages.api.openapi.close_objects",
+        "pages.api.openapi.require_bodies",
         "scheduler_site.openapi_links.add_links",
         "pages.api.openapi.document_database_outage",
     ],

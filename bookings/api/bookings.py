@@ -31,6 +31,7 @@ from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.envelope import v3, v3_deleted
 from pages.api.errors import BadRequest, NotFound, Unauthorized, new_request_id
+from pages.api.openapi import body_required
 from pages.models import Configuration
 from pages.unix_time import to_unix
 
@@ -343,7 +344,7 @@ class SessionsView(SchedulingView):
     """POST /v3/scheduling/sessions"""
 
     @extend_schema(
-        operation_id="sessions_create",
+        operation_id=body_required("sessions_create"),
         tags=["sessions"],
         summary="A session for one configuration (TTL in minutes, at most 30)",
         request=schemas.SESSION_REQUEST,

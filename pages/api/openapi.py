@@ -137,6 +137,25 @@ def close_objects(result, generator, request, public):
     return result
 
 
+REQUIRED_BODIES: set[str] = set()
+
+
+def body_required(operation_id: str) -> str:
+    """An operation whose raw request schema drf-spectacular cannot mark required (a
+    missing body is a 400 there): require_bodies marks it."""
+    REQUIRED_BODIES.add(operation_id)
+    return operation_id
+
+
+def require_bodies(result, generator, request, public):
+    """drf-spectacular post-processing hook: see body_required()."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and operation.get("operationId") in REQUIRED_BODIES:
+                operation["requestBody"]["required"] = True
+    return result
+
+
 def document_unsupported_media_type(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation that takes a body can answer
     415 when the body is not sent as application/json, in its dialect's error envelope

@@ -174,3 +174,13 @@ def test_a_webhook_description_with_a_control_character_is_refused_as_documented
     pattern = component(schema, "/v3/webhooks", "post")["properties"]["description"]["pattern"]
     assert re.fullmatch(pattern, "a\nb\tc")
     assert not re.fullmatch(pattern, "bell\x07")
+
+
+def test_a_session_needs_a_configuration_id_or_a_slug_as_documented(client, schema, key):
+    assert send(client, "post", "/v3/scheduling/sessions", key, {}).status_code == 400
+    body = schema["paths"]["/v3/scheduling/sessions"]["post"]["requestBody"]
+    assert body["required"] is True
+    alternatives = body["content"]["application/json"]["schema"]["anyOf"]
+    assert [a["required"] for a in alternatives] == [["configuration_id"], ["slug"]]
+    missing = {"slug": "no-such-page"}
+    assert send(client, "post", "/v3/scheduling/sessions", key, missing).status_code == 404
