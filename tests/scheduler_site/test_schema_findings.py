@@ -184,3 +184,10 @@ def test_a_session_needs_a_configuration_id_or_a_slug_as_documented(client, sche
     assert [a["required"] for a in alternatives] == [["configuration_id"], ["slug"]]
     missing = {"slug": "no-such-page"}
     assert send(client, "post", "/v3/scheduling/sessions", key, missing).status_code == 404
+
+
+def test_a_v2_page_needs_its_access_tokens_as_documented(client, schema, key):
+    assert send(client, "post", "/manage/pages", key, {}).status_code == 400
+    body = schema["paths"]["/manage/pages"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"]["required"] == ["access_tokens"]
