@@ -64,7 +64,7 @@ class WebhookSchema(serializers.Serializer):
         "what came back)",
     )
     notification_email_addresses = serializers.ListField(
-        child=serializers.EmailField(), required=False
+        child=serializers.EmailField(), required=False, max_length=MAX_NOTIFICATION_ADDRESSES
     )
     # Read-only here: a new subscription is active whatever is sent; an update may set
     # it (UPDATE_REQUEST).
@@ -141,7 +141,7 @@ UPDATE_REQUEST = inline_serializer(
         ),
         "webhook_url": serializers.URLField(required=False),
         "notification_email_addresses": serializers.ListField(
-            child=serializers.EmailField(), required=False
+            child=serializers.EmailField(), required=False, max_length=MAX_NOTIFICATION_ADDRESSES
         ),
         "status": serializers.ChoiceField(choices=EDITABLE_STATUSES, required=False),
     },
