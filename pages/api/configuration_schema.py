@@ -45,8 +45,9 @@ class ParticipantBookingSchema(serializers.Serializer):
 
 
 class ParticipantSchema(serializers.Serializer):
-    email = serializers.CharField(
-        help_text="With availability or booking, the email of a grant (any case)"
+    email = serializers.EmailField(
+        help_text="With availability or booking, the email of a grant (any case); "
+        "each participant's once"
     )
     name = optional(serializers.CharField, allow_blank=True)
     is_organizer = optional(serializers.BooleanField, default=False)
