@@ -74,10 +74,15 @@ CONNECT_REQUEST = inline_serializer(
             "(an app-specific password); ics: {urls: [...]}; virtual-calendar: {email} "
             "(optional: the grant's email may be given at the top level instead)",
         ),
-        "email": serializers.EmailField(required=False),
-        "name": serializers.CharField(required=False, allow_blank=True, max_length=200),
-        "timezone": serializers.CharField(required=False, allow_blank=True),
-        "state": serializers.CharField(required=False, allow_blank=True, max_length=500),
+        # null: as if not sent
+        "email": serializers.EmailField(required=False, allow_null=True),
+        "name": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, max_length=200
+        ),
+        "timezone": serializers.CharField(required=False, allow_blank=True, allow_null=True),
+        "state": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, max_length=500
+        ),
     },
 )
 

@@ -191,3 +191,40 @@ def test_a_v2_page_needs_its_access_tokens_as_documented(client, schema, key):
     body = schema["paths"]["/manage/pages"]["post"]["requestBody"]
     assert body["required"] is True
     assert body["content"]["application/json"]["schema"]["required"] == ["access_tokens"]
+
+
+def test_at_most_ten_notification_addresses_as_documented(client, schema, key, settings):
+    settings.SCHEDULER_WEBHOOK_VERIFY = False
+    body = {
+        "trigger_types": ["booking.created"],
+        "webhook_url": "https://hooks.example.com/x",
+        "notification_email_addresses": [f"a{i}@example.com" for i in range(11)],
+    }
+    assert send(client, "post", "/v3/webhooks", key, body).status_code == 400
+    for route, method in (("/v3/webhooks", "post"), ("/v3/webhooks/{webhook_id}", "put")):
+        addresses = component(schema, route, method)["properties"]["notification_email_addresses"]
+        assert addresses["maxItems"] == 10
+
+
+def test_a_participant_email_is_an_email_address_as_documented(client, schema, key):
+    from pages.services import create_grant
+
+    grant, _ = create_grant(email="host@example.com")
+    body = {"participants": [{"email": "", "is_organizer": True}]}
+    path = f"/v3/grants/{grant.pk}/scheduling/configurations"
+    assert send(client, "post", path, key, body).status_code == 400
+    participant = schema["components"]["schemas"]["ParticipantSchema"]
+    assert participant["properties"]["email"]["format"] == "email"
+
+
+def test_connect_custom_reads_null_as_not_sent_as_documented(client, schema, key):
+    body = {
+        "provider": "virtual-calendar",
+        "email": "nulls@example.com",
+        "name": None,
+        "timezone": None,
+        "state": None,
+    }
+    assert send(client, "post", "/v3/connect/custom", key, body).status_code == 200
+    properties = component(schema, "/v3/connect/custom", "post")["properties"]
+    assert all(properties[name]["nullable"] for name in ("email", "name", "timezone", "state"))
