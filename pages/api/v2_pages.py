@@ -393,7 +393,8 @@ def read_page(
     else:
         current = page_json(configuration)
         merged = deep_merge(current, body)
-        sent_event = (body.get("config") or {}).get("event") if isinstance(body, Mapping) else None
+        sent_config = body.get("config")
+        sent_event = sent_config.get("event") if isinstance(sent_config, Mapping) else None
         if isinstance(sent_event, Mapping) and "conferencing" in sent_event:
             # One conferencing replaces another whole (details and autocreate never mix).
             merged["config"]["event"]["conferencing"] = sent_event["conferencing"]
