@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "pages.api.openapi.document_unsupported_media_type",
         "pages.api.openapi.close_objects",
         "pages.api.openapi.require_bodies",
+        "pages.api.openapi.add_time_zones",
         "scheduler_site.openapi_links.add_links",
         "pages.api.openapi.document_database_outage",
     ],

@@ -23,7 +23,7 @@ from pages.api.envelope import v3
 from pages.api.errors import BadRequest, Forbidden
 from pages.api.grant_output import NewGrantSchema, grant_json
 from pages.api.model_errors import NonFieldError, as_bad_request, service_errors
-from pages.api.openapi import closed, enveloped, responses
+from pages.api.openapi import ZoneOrBlankField, closed, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
 from pages.sync import providers, queue
@@ -79,7 +79,7 @@ CONNECT_REQUEST = inline_serializer(
         "name": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=200
         ),
-        "timezone": serializers.CharField(required=False, allow_blank=True, allow_null=True),
+        "timezone": ZoneOrBlankField(),
         "state": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=500
         ),
@@ -167,7 +167,7 @@ PATCH_REQUEST = closed(
                 help_text="New credentials, checked against the server (null: unchanged)",
             ),
             "name": serializers.CharField(required=False, allow_null=True, max_length=200),
-            "timezone": serializers.CharField(required=False, allow_null=True),
+            "timezone": ZoneOrBlankField(),
             "scope": serializers.JSONField(required=False, help_text="Accepted and not used"),
             "state": serializers.JSONField(required=False, help_text="Accepted and not used"),
         },

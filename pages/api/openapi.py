@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from pages.api import errors, parsing
+from pages.validators import known_timezones
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
@@ -117,6 +118,33 @@ def unix_seconds_field(help_text: str = "", **kwargs) -> serializers.IntegerFiel
         help_text=f"Unix seconds. {help_text}".strip(),
         **kwargs,
     )
+
+
+@extend_schema_field(
+    {
+        "nullable": True,
+        "oneOf": [
+            {"$ref": "#/components/schemas/TimeZone"},
+            {"type": "string", "maxLength": 0},
+        ],
+        "description": 'An IANA zone name; null or "" for the default',
+    }
+)
+class ZoneOrBlankField(serializers.CharField):
+    """What optional.zone_or_blank reads: an IANA name, "" or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+
+def add_time_zones(result, generator, request, public):
+    """drf-spectacular post-processing hook: the TimeZone component, every IANA name this
+    server knows (what parsing.timezone_name accepts)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["TimeZone"] = {
+        "type": "string",
+        "enum": sorted(known_timezones()),
+    }
+    return result
 
 
 CLOSED: set[str] = set()

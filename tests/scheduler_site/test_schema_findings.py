@@ -228,3 +228,25 @@ def test_connect_custom_reads_null_as_not_sent_as_documented(client, schema, key
     assert send(client, "post", "/v3/connect/custom", key, body).status_code == 200
     properties = component(schema, "/v3/connect/custom", "post")["properties"]
     assert all(properties[name]["nullable"] for name in ("email", "name", "timezone", "state"))
+
+
+def test_a_zone_is_an_iana_name_blank_or_null_as_documented(client, schema, key):
+    from pages.services import create_grant
+
+    grant, _ = create_grant(email="zones@example.com")
+    path = f"/v3/grants/{grant.pk}/calendars"
+    refused = send(client, "post", path, key, {"name": "x", "timezone": "Mars/Olympus"})
+    assert refused.status_code == 400
+    for zone in ("Asia/Kathmandu", "", None):
+        assert send(client, "post", path, key, {"name": "x", "timezone": zone}).status_code == 200
+    zones = schema["components"]["schemas"]["TimeZone"]["enum"]
+    assert "Asia/Kathmandu" in zones and "Mars/Olympus" not in zones
+    for route, method in (
+        ("/v3/grants/{grant_id}/calendars", "post"),
+        ("/v3/grants/{grant_id}/calendars/{calendar_id}", "put"),
+        ("/v3/grants", "post"),
+        ("/v3/grants/{grant_id}", "patch"),
+        ("/v3/connect/custom", "post"),
+    ):
+        timezone = component(schema, route, method)["properties"]["timezone"]
+        assert {"$ref": "#/components/schemas/TimeZone"} in timezone["oneOf"], route
