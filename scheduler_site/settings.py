@@ -287,6 +287,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pages.api.openapi.document_unsupported_media_type",
+        "pages.api.openapi.close_objects",
+        "pages.api.openapi.require_bodies",
+        "pages.api.openapi.add_time_zones",
+        "scheduler_site.openapi_links.add_links",
         "pages.api.openapi.document_database_outage",
         "pages.api.access.document_grant_path",
     ],

@@ -4,6 +4,7 @@ and explain. Thin: read the request, load, run the engine, write the response.""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,7 +31,15 @@ class SchedulingView(p.RefusesNulCharacters, APIView):
     permission_classes: list = []
 
 
-class ConfigurationAvailabilityView(SchedulingView):
+class PublicSchedulingView(SchedulingView):
+    """A route a public configuration's guest calls with no header at all. AllowAny lets
+    in what no permission class would either; it tells the schema that the header is
+    optional (drf-spectacular adds ``{}`` to the operation's security)."""
+
+    permission_classes = [AllowAny]
+
+
+class ConfigurationAvailabilityView(PublicSchedulingView):
     """GET /v3/scheduling/availability"""
 
     @extend_schema(

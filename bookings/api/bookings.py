@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from bookings import links, services
 from bookings.api import schemas
-from bookings.api.availability import SchedulingView
+from bookings.api.availability import PublicSchedulingView, SchedulingView
 from bookings.api.public_limits import guest_email_of, limit_public_write
 from bookings.api.scoping import (
     parse_uuid,
@@ -31,6 +31,7 @@ from pages.api import parsing as p
 from pages.api.auth import Caller
 from pages.api.envelope import v3, v3_deleted
 from pages.api.errors import BadRequest, NotFound, Unauthorized, new_request_id
+from pages.api.openapi import body_required
 from pages.models import Configuration
 from pages.unix_time import to_unix
 
@@ -100,7 +101,7 @@ def public_scope(address: str) -> str:
     return "public:" + hmac.new(key, b"idempotency:" + address.encode(), hashlib.sha256).hexdigest()
 
 
-class BookingsView(SchedulingView):
+class BookingsView(PublicSchedulingView):
     """POST /v3/scheduling/bookings"""
 
     @extend_schema(
@@ -239,7 +240,7 @@ def organizer_reaches(caller: Caller | None, booking: Booking) -> bool:
     return caller is not None and caller.kind != "session" and caller_reaches(caller, booking)
 
 
-class BookingView(SchedulingView):
+class BookingView(PublicSchedulingView):
     """GET|PUT|PATCH|DELETE /v3/scheduling/bookings/{booking_id}"""
 
     @extend_schema(
@@ -343,7 +344,7 @@ class SessionsView(SchedulingView):
     """POST /v3/scheduling/sessions"""
 
     @extend_schema(
-        operation_id="sessions_create",
+        operation_id=body_required("sessions_create"),
         tags=["sessions"],
         summary="A session for one configuration (TTL in minutes, at most 30)",
         request=schemas.SESSION_REQUEST,

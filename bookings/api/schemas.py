@@ -52,6 +52,11 @@ MORE_ERRORS = {
         "or for this guest email (not counted for the API key); see Retry-After",
     ),
 }
+V2_CONFLICT = {
+    409: OpenApiResponse(
+        V2_ERROR, description="conflict_error: the slot is taken or the state changed"
+    )
+}
 V2_RATE_LIMITED = {
     429: OpenApiResponse(
         V2_ERROR, description="rate_limit_error: too many from this address or guest email"
@@ -364,14 +369,31 @@ BOOKING_CANCEL = inline_serializer(
         "action": serializers.ChoiceField(choices=["cancel"], required=False),
     },
 )
-SESSION_REQUEST = inline_serializer(
-    name="SessionRequest",
-    fields={
-        "configuration_id": serializers.UUIDField(required=False),
-        "slug": serializers.CharField(required=False),
-        "time_to_live": serializers.IntegerField(min_value=1, max_value=30, required=False),
-    },
-)
+# Raw: a configuration_id (a UUID) or, without one, a non-empty slug is required, which
+# a serializer cannot say (anyOf). null or "" stands for a field not sent.
+SESSION_REQUEST = {
+    "application/json": {
+        "type": "object",
+        "properties": {
+            "configuration_id": {"type": "string", "format": "uuid", "nullable": True},
+            "slug": {"type": "string", "nullable": True},
+            "time_to_live": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 30,
+                "nullable": True,
+                "description": "Minutes (default 5)",
+            },
+        },
+        "anyOf": [
+            {
+                "required": ["configuration_id"],
+                "properties": {"configuration_id": {"type": "string", "format": "uuid"}},
+            },
+            {"required": ["slug"], "properties": {"slug": {"type": "string", "minLength": 1}}},
+        ],
+    }
+}
 SESSION = inline_serializer(name="Session", fields={"session_id": serializers.CharField()})
 SESSION_INFO = inline_serializer(
     name="SessionInfo",

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 
 from bookings.api import schemas
-from bookings.api.availability import SchedulingView
+from bookings.api.availability import PublicSchedulingView
 from bookings.api.scoping import parse_uuid, scheduling_configuration
 from bookings.models import Booking
 from pages import conferencing
@@ -115,7 +115,7 @@ UI_SETTINGS = inline_serializer(
 )
 
 
-class UISettingsView(SchedulingView):
+class UISettingsView(PublicSchedulingView):
     """GET /v3/scheduling/ui-settings"""
 
     @extend_schema(

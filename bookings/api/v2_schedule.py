@@ -75,7 +75,9 @@ class InfoView(PublicV2View):
     """GET /schedule/{slug}/info"""
 
     @extend_schema(
-        operation_id="v2_schedule_info", tags=["v2"], responses={200: OpenApiTypes.OBJECT}
+        operation_id="v2_schedule_info",
+        tags=["v2"],
+        responses={200: OpenApiTypes.OBJECT, 404: schemas.V2_ERRORS[404]},
     )
     def get(self, request, slug):
         return Response(page_json(self.page(slug), public=True))
@@ -240,7 +242,7 @@ class ConfirmView(PublicV2View):
         operation_id="v2_schedule_confirm",
         tags=["v2"],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **schemas.V2_ERRORS, **schemas.V2_CONFLICT},
     )
     def post(self, request, slug, edit_hash):
         page = self.page(slug)

@@ -10,7 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -38,9 +38,22 @@ TRIGGERS_HELP = (
 )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,  # null is read as ""
+        "maxLength": 500,
+        # storable_text(allow_lines=True): line breaks and tabs, no other control character
+        "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$",
+    }
+)
+class DescriptionField(serializers.CharField):
+    pass
+
+
 class WebhookSchema(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    description = DescriptionField(required=False, max_length=500)
     trigger_types = serializers.ListField(
         child=serializers.ChoiceField(choices=TRIGGER_TYPES), min_length=1, help_text=TRIGGERS_HELP
     )
@@ -51,10 +64,12 @@ class WebhookSchema(serializers.Serializer):
         "what came back)",
     )
     notification_email_addresses = serializers.ListField(
-        child=serializers.EmailField(), required=False
+        child=serializers.EmailField(), required=False, max_length=MAX_NOTIFICATION_ADDRESSES
     )
+    # Read-only here: a new subscription is active whatever is sent; an update may set
+    # it (UPDATE_REQUEST).
     status = serializers.CharField(
-        required=False,
+        read_only=True,
         help_text="active, pause or failed (the receiver answered 410 Gone); "
         "an update may set active or pause",
     )
@@ -120,15 +135,15 @@ MOCK_PAYLOAD = enveloped(
 UPDATE_REQUEST = inline_serializer(
     name="WebhookUpdate",
     fields={
-        "description": serializers.CharField(required=False, allow_blank=True),
+        "description": DescriptionField(required=False, max_length=500),
         "trigger_types": serializers.ListField(
             child=serializers.ChoiceField(choices=TRIGGER_TYPES), required=False, min_length=1
         ),
         "webhook_url": serializers.URLField(required=False),
         "notification_email_addresses": serializers.ListField(
-            child=serializers.EmailField(), required=False
+            child=serializers.EmailField(), required=False, max_length=MAX_NOTIFICATION_ADDRESSES
         ),
-        "status": serializers.CharField(required=False, help_text="active or pause"),
+        "status": serializers.ChoiceField(choices=EDITABLE_STATUSES, required=False),
     },
 )
 

@@ -12,7 +12,14 @@ from pages.api.access import OrganizerView, calendar_in_url
 from pages.api.envelope import page_of, v3, v3_deleted
 from pages.api.errors import BadRequest
 from pages.api.model_errors import service_errors
-from pages.api.openapi import DELETED, PAGE_PARAMETERS, constant, enveloped, responses
+from pages.api.openapi import (
+    DELETED,
+    PAGE_PARAMETERS,
+    ZoneOrBlankField,
+    constant,
+    enveloped,
+    responses,
+)
 from pages.api.optional import zone_or_blank
 from pages.models import Calendar
 
@@ -73,9 +80,7 @@ class CalendarSchema(serializers.Serializer):
 class CalendarUpdateSchema(serializers.Serializer):
     name = serializers.CharField(required=False, min_length=1, max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    timezone = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, help_text="IANA zone"
-    )
+    timezone = ZoneOrBlankField()
     read_only = serializers.BooleanField(required=False, allow_null=True)
 
 

@@ -45,8 +45,9 @@ class ParticipantBookingSchema(serializers.Serializer):
 
 
 class ParticipantSchema(serializers.Serializer):
-    email = serializers.CharField(
-        help_text="With availability or booking, the email of a grant (any case)"
+    email = serializers.EmailField(
+        help_text="With availability or booking, the email of a grant (any case); "
+        "each participant's once"
     )
     name = optional(serializers.CharField, allow_blank=True)
     is_organizer = optional(serializers.BooleanField, default=False)
@@ -208,11 +209,18 @@ class ConfigurationSchema(serializers.Serializer):
 
 
 class NewConfigurationSchema(ConfigurationSchema):
-    """What POST takes: the fields above, and the id the new configuration must have."""
+    """What POST takes: participants required (a PUT keeps them), and the id the new
+    configuration must have."""
 
     id = serializers.UUIDField(
         required=False,
         allow_null=True,
         help_text="API key only: the id the new configuration must have, so that a "
         "migrating team's links and stored ids keep working (a UUID; a taken one is a 409)",
+    )
+    participants = serializers.ListField(
+        child=ParticipantSchema(),
+        min_length=1,
+        max_length=50,
+        help_text="1 to 50; exactly one organizer unless round-robin",
     )

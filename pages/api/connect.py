@@ -23,7 +23,7 @@ from pages.api.envelope import v3
 from pages.api.errors import BadRequest, Forbidden
 from pages.api.grant_output import NewGrantSchema, grant_json
 from pages.api.model_errors import NonFieldError, as_bad_request, service_errors
-from pages.api.openapi import enveloped, responses
+from pages.api.openapi import ZoneOrBlankField, closed, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
 from pages.services import IdTaken
@@ -76,13 +76,20 @@ CONNECT_REQUEST = inline_serializer(
         ),
         "provider": serializers.ChoiceField(choices=PROVIDERS),
         "settings": serializers.DictField(
+            required=False,
             help_text="caldav: {url, username, password}; icloud: {username, password} "
-            "(an app-specific password); ics: {urls: [...]}; virtual-calendar: {email}"
+            "(an app-specific password); ics: {urls: [...]}; virtual-calendar: {email} "
+            "(optional: the grant's email may be given at the top level instead)",
         ),
-        "email": serializers.EmailField(required=False),
-        "name": serializers.CharField(required=False, allow_blank=True, max_length=200),
-        "timezone": serializers.CharField(required=False, allow_blank=True),
-        "state": serializers.CharField(required=False, allow_blank=True, max_length=500),
+        # null: as if not sent
+        "email": serializers.EmailField(required=False, allow_null=True),
+        "name": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, max_length=200
+        ),
+        "timezone": ZoneOrBlankField(),
+        "state": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, max_length=500
+        ),
     },
 )
 
@@ -162,13 +169,19 @@ def patch_grant(grant: Grant, body) -> Grant:
     return grant
 
 
-PATCH_REQUEST = inline_serializer(
-    name="GrantUpdateRequest",
-    fields={
-        "settings": serializers.DictField(
-            required=False, help_text="New credentials, checked against the server"
-        ),
-        "name": serializers.CharField(required=False, allow_null=True, max_length=200),
-        "timezone": serializers.CharField(required=False, allow_null=True),
-    },
+PATCH_REQUEST = closed(
+    inline_serializer(
+        name="GrantUpdateRequest",
+        fields={
+            "settings": serializers.DictField(
+                required=False,
+                allow_null=True,
+                help_text="New credentials, checked against the server (null: unchanged)",
+            ),
+            "name": serializers.CharField(required=False, allow_null=True, max_length=200),
+            "timezone": ZoneOrBlankField(),
+            "scope": serializers.JSONField(required=False, help_text="Accepted and not used"),
+            "state": serializers.JSONField(required=False, help_text="Accepted and not used"),
+        },
+    )
 )

@@ -183,6 +183,7 @@ class EventCreateSchema(EventUpdateSchema):
     when = WhenSchema()
 
 
+UNIX_SECONDS = {"type": "integer", "minimum": 0, "maximum": p.MAX_UNIX}
 CALENDAR_QUERY = OpenApiParameter(
     "calendar_id",
     {"type": "string", "minLength": 1},
@@ -200,8 +201,14 @@ class EventListView(OrganizerView):
         tags=["events"],
         parameters=[
             CALENDAR_QUERY,
-            OpenApiParameter("start", int, description="Unix seconds: events ending after."),
-            OpenApiParameter("end", int, description="Unix seconds: events starting before."),
+            OpenApiParameter(
+                "start", UNIX_SECONDS, description="Unix seconds: events ending after."
+            ),
+            OpenApiParameter(
+                "end",
+                UNIX_SECONDS,
+                description="Unix seconds: events starting before (after start).",
+            ),
             *PAGE_PARAMETERS,
         ],
         responses=responses(enveloped("EventList", EventSchema(many=True), listing=True)),

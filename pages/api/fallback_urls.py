@@ -30,6 +30,7 @@ v3_not_found = _not_found("v3")
 v2_not_found = _not_found("v2")
 
 urlpatterns = [
-    re_path(r"^v3(?P<rest>/.*)?$", v3_not_found),
-    re_path(r"^(?:manage|schedule|calendars)(?P<rest>/.*)?$", v2_not_found),
+    # [\s\S]: a path may hold any character, a newline (%0A) included, which "." misses.
+    re_path(r"^v3(?P<rest>/[\s\S]*)?$", v3_not_found),
+    re_path(r"^(?:manage|schedule|calendars)(?P<rest>/[\s\S]*)?$", v2_not_found),
 ]

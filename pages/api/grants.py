@@ -20,7 +20,7 @@ from pages.api.grant_output import (
     sync_json,
 )
 from pages.api.model_errors import NonFieldError, service_errors
-from pages.api.openapi import DELETED, PAGE_PARAMETERS, enveloped, responses
+from pages.api.openapi import DELETED, PAGE_PARAMETERS, ZoneOrBlankField, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
 
@@ -55,9 +55,7 @@ NEW_GRANT_REQUEST = inline_serializer(
         "name": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=200
         ),
-        "timezone": serializers.CharField(
-            required=False, allow_blank=True, allow_null=True, help_text="IANA zone (default UTC)"
-        ),
+        "timezone": ZoneOrBlankField(help_text="IANA zone (default UTC)"),
         "picture_url": serializers.CharField(
             required=False,
             allow_blank=True,

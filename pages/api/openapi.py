@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from pages.api import errors, parsing
+from pages.validators import known_timezones
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
@@ -117,6 +118,70 @@ def unix_seconds_field(help_text: str = "", **kwargs) -> serializers.IntegerFiel
         help_text=f"Unix seconds. {help_text}".strip(),
         **kwargs,
     )
+
+
+@extend_schema_field(
+    {
+        "nullable": True,
+        "oneOf": [
+            {"$ref": "#/components/schemas/TimeZone"},
+            {"type": "string", "maxLength": 0},
+        ],
+        "description": 'An IANA zone name; null or "" for the default',
+    }
+)
+class ZoneOrBlankField(serializers.CharField):
+    """What optional.zone_or_blank reads: an IANA name, "" or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+
+def add_time_zones(result, generator, request, public):
+    """drf-spectacular post-processing hook: the TimeZone component, every IANA name this
+    server knows (what parsing.timezone_name accepts)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["TimeZone"] = {
+        "type": "string",
+        "enum": sorted(known_timezones()),
+    }
+    return result
+
+
+CLOSED: set[str] = set()
+
+
+def closed(serializer):
+    """An inline request serializer whose route refuses a key it does not list (a 400
+    naming the key): its component gets ``additionalProperties: false`` (close_objects)."""
+    CLOSED.add(serializer.__class__.__name__)
+    return serializer
+
+
+def close_objects(result, generator, request, public):
+    """drf-spectacular post-processing hook: see closed()."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name in CLOSED or name.removeprefix("Patched") in CLOSED:
+            component["additionalProperties"] = False
+    return result
+
+
+REQUIRED_BODIES: set[str] = set()
+
+
+def body_required(operation_id: str) -> str:
+    """An operation whose raw request schema drf-spectacular cannot mark required (a
+    missing body is a 400 there): require_bodies marks it."""
+    REQUIRED_BODIES.add(operation_id)
+    return operation_id
+
+
+def require_bodies(result, generator, request, public):
+    """drf-spectacular post-processing hook: see body_required()."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and operation.get("operationId") in REQUIRED_BODIES:
+                operation["requestBody"]["required"] = True
+    return result
 
 
 def document_unsupported_media_type(result, generator, request, public):

@@ -19,6 +19,7 @@ from pages.api.access import uuid_or_none
 from pages.api.auth import BearerAuthentication, Caller
 from pages.api.calendars import calendar_json
 from pages.api.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from pages.api.openapi import body_required
 from pages.api.v2_pages import page_json, read_page
 from pages.models import Configuration, Grant
 
@@ -38,6 +39,25 @@ PAGE_FIELDS = {
 PAGE = inline_serializer(name="V2Page", fields=PAGE_FIELDS)
 # The v2 error envelope, declared once with the v2 routes' other schemas.
 V2_ERROR = {"$ref": "#/components/schemas/V2Error"}
+# Seed 000's body; read by read_page, which names the field at fault. Only what every
+# new page needs is spelled out: the organizers' access tokens.
+NEW_PAGE = {
+    "application/json": {
+        "type": "object",
+        "required": ["access_tokens"],
+        "properties": {
+            "access_tokens": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string"},
+                "description": "The organizers' grant access tokens (each must be valid)",
+            }
+        },
+    }
+}
+# What every authenticated v2 route can answer besides its success.
+V2_ERRORS = {400: V2_ERROR, 401: V2_ERROR, 403: V2_ERROR, 404: V2_ERROR}
+V2_DELETED = inline_serializer(name="V2Deleted", fields={"success": serializers.BooleanField()})
 PAGE_LIST = inline_serializer(name="V2PageList", fields=PAGE_FIELDS, many=True)
 
 
@@ -130,10 +150,10 @@ class ManagePagesView(V2View):
         return Response([page_json(c) for c in pages])
 
     @extend_schema(
-        operation_id="v2_pages_create",
+        operation_id=body_required("v2_pages_create"),
         tags=["v2"],
-        request=OpenApiTypes.OBJECT,
-        responses={200: PAGE},
+        request=NEW_PAGE,
+        responses={200: PAGE, **V2_ERRORS},
     )
     def post(self, request):
         caller = self.caller()
@@ -169,7 +189,7 @@ class OnePageView(V2View):
 class ManagePageView(OnePageView):
     """GET|PUT|DELETE /manage/pages/{page_id}"""
 
-    @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE})
+    @extend_schema(operation_id="v2_pages_get", tags=["v2"], responses={200: PAGE, **V2_ERRORS})
     def get(self, request, page_id):
         return Response(page_json(self.page(page_id)))
 
@@ -177,7 +197,7 @@ class ManagePageView(OnePageView):
         operation_id="v2_pages_update",
         tags=["v2"],
         request=OpenApiTypes.OBJECT,
-        responses={200: PAGE},
+        responses={200: PAGE, **V2_ERRORS},
     )
     def put(self, request, page_id):
         configuration = self.page(page_id)
@@ -192,7 +212,9 @@ class ManagePageView(OnePageView):
         configuration = services.update_configuration(configuration=configuration, changes=changes)
         return Response(page_json(Configuration.objects.get(pk=configuration.pk)))
 
-    @extend_schema(operation_id="v2_pages_delete", tags=["v2"], responses={200: None})
+    @extend_schema(
+        operation_id="v2_pages_delete", tags=["v2"], responses={200: V2_DELETED, **V2_ERRORS}
+    )
     def delete(self, request, page_id):
         services.delete_configuration(configuration=self.page(page_id))
         return Response({"success": True})

@@ -55,6 +55,7 @@ def test_an_unknown_v3_path_is_a_json_404_in_the_v3_envelope(browserlike, db, me
         "/schedule/demo",
         "/schedule/demo/nothing",
         "/schedule/not a slug/info",
+        "/schedule/line%0Abreak/timeslots",
         "/calendars/somewhere",
         "/calendars",
     ],
@@ -68,6 +69,14 @@ def test_an_unknown_v2_path_is_a_json_404_in_the_v2_envelope(browserlike, db, me
     body = response.json()
     assert set(body) == {"type", "message"}
     assert body["type"] == "not_found_error"
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_path_with_a_newline_is_a_json_404_too(browserlike, db, method):
+    """A regex's "." misses a newline (%0A): such a path once fell through to the HTML page."""
+    response = call(browserlike, method, "/v3/line%0Abreak/calendars")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
 
 
 def test_the_known_routes_and_the_pages_are_untouched(client, db):
