@@ -237,6 +237,8 @@ def test_a_move_in_the_organizers_calendar_moves_the_booking_and_tells_the_guest
     booking = Booking.objects.get(pk=data["booking_id"])
     assert (booking.start, booking.end) == (new_start, new_start + dt.timedelta(minutes=30))
     assert emails("rescheduled") - before >= 1
+    to_guest = OutboxMessage.objects.filter(kind="email", purpose="rescheduled", audience="guest")
+    assert to_guest.count() == 1  # the guest is told once
     sent = emails("rescheduled")
     passes.sync_grant(host)  # the same state again: nothing more
     assert emails("rescheduled") == sent
@@ -428,3 +430,35 @@ def test_a_guest_reschedule_racing_a_move_in_the_calendar_ends_in_one_state(api,
     on_server = objects_on_server(host)[uid].decoded("DTSTART")
     assert booking.start == on_server == ours
     assert list(objects_on_server(host)) == [uid]
+
+
+def test_the_hosts_emailed_invite_and_the_calendar_object_are_one_event(api, host):
+    """Side by side: the invite attached to the host's email and the object in their
+    CalDAV calendar carry one UID, so the calendar app shows one event, not two."""
+    from bookings.notifications import emails
+
+    configuration = page_for(host)
+    data = book(api, configuration, slot(3, 10))
+    deliver_all()
+    (server_uid,) = objects_on_server(host)
+    notice = OutboxMessage.objects.get(kind="email", audience="host", booking_id=data["booking_id"])
+    built = emails.build(notice)
+    (invite,) = [part for part in built.attachments if "calendar" in part.get_content_type()]
+    (vevent,) = icalendar.Calendar.from_ical(invite.get_payload(decode=True)).walk("VEVENT")
+    assert str(vevent["UID"]) == server_uid == uid_of(data["booking_id"])
+
+
+def test_status_cancelled_set_in_the_organizers_calendar_cancels_the_booking_once(api, host):
+    configuration = page_for(host)
+    data = book(api, configuration, slot(3, 11))
+    deliver_all()
+    uid = uid_of(data["booking_id"])
+    edit_on_server(host, uid, lambda vevent: vevent.__setitem__("STATUS", "CANCELLED"))
+    passes.sync_grant(host)
+    assert Booking.objects.get(pk=data["booking_id"]).status == "cancelled"
+    guest_cancellations = OutboxMessage.objects.filter(
+        kind="email", purpose="cancelled", audience="guest"
+    )
+    assert guest_cancellations.count() == 1
+    passes.sync_grant(host)
+    assert guest_cancellations.count() == 1
