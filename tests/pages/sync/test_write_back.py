@@ -379,13 +379,23 @@ def test_an_object_deleted_meanwhile_is_created_again_on_update(api, host, calda
     assert list(objects_on_server(host)) == [uid_of(data["booking_id"])]
 
 
-def test_with_the_broker_down_the_sweep_delivers(api, host, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+def test_with_the_broker_down_the_sweep_delivers(api, host):
     from pages.sync import queue
+    from scheduler_site.celery import app
 
-    assert queue.deliver_soon([1]) == 0  # refused at once, never raises
-    configuration = page_for(host)
-    book(api, configuration, slot(3, 10))
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    app.conf.broker_transport_options = {}
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        assert queue.deliver_soon([1]) == 0  # refused at once, never raises
+        configuration = page_for(host)
+        book(api, configuration, slot(3, 10))
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+        app._pool = None
+        app.amqp._producer_pool = None
     assert OutgoingEvent.objects.get().pending
     assert deliver_all() == ["written"]
 
