@@ -109,3 +109,20 @@ def make_booking(configuration, hosts, start, end, status="booked", **fields) ->
             exclusive=configuration.capacity == 1,
         )
     return booking
+
+
+@pytest.fixture
+def receivers():
+    """make(**behaviour) → a webhook Receiver on loopback (tests/bookings/webhook_receiver.py),
+    stopped after the test."""
+    from tests.bookings.webhook_receiver import Receiver
+
+    made: list = []
+
+    def make(**behaviour):
+        made.append(Receiver(**behaviour))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.stop()

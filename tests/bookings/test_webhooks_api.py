@@ -10,7 +10,6 @@ import pytest
 from bookings.models import WebhookEndpoint
 from bookings.models.webhooks import DELIVERED_TRIGGERS, TRIGGER_TYPES
 from pages.services import create_grant
-from tests.bookings.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.usefixtures("loopback_destinations")
 
@@ -18,19 +17,6 @@ pytestmark = pytest.mark.usefixtures("loopback_destinations")
 @pytest.fixture(autouse=True)
 def verified(settings):
     settings.SCHEDULER_WEBHOOK_VERIFY = True
-
-
-@pytest.fixture
-def receivers():
-    made: list[Receiver] = []
-
-    def make(**behaviour) -> Receiver:
-        made.append(Receiver(**behaviour))
-        return made[-1]
-
-    yield make
-    for receiver in made:
-        receiver.stop()
 
 
 @pytest.fixture

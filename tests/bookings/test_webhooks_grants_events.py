@@ -26,19 +26,6 @@ START = dt.datetime(2030, 3, 5, 16, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def receivers():
-    made: list[Receiver] = []
-
-    def make(**behaviour) -> Receiver:
-        made.append(Receiver(**behaviour))
-        return made[-1]
-
-    yield make
-    for receiver in made:
-        receiver.stop()
-
-
-@pytest.fixture
 def auth(api_key):
     return {"HTTP_AUTHORIZATION": f"Bearer {api_key}"}
 

@@ -21,24 +21,10 @@ from bookings.models.webhooks import (
 )
 from bookings.notifications import organizer_webhooks, webhooks
 from pages import services
-from tests.bookings.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.usefixtures("loopback_destinations")
 
 START = dt.datetime(2030, 3, 5, 16, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def receivers():
-    made: list[Receiver] = []
-
-    def make(**behaviour) -> Receiver:
-        made.append(Receiver(**behaviour))
-        return made[-1]
-
-    yield make
-    for receiver in made:
-        receiver.stop()
 
 
 @pytest.fixture
