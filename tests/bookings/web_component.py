@@ -72,8 +72,16 @@ def installed_package(var_dir: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         why = f"npm install {PACKAGE}@{VERSION} took over {INSTALL_TIMEOUT_S} s"
         raise Unavailable(why) from None
+    # Another process (the other half of CI) may have moved its own install in meanwhile:
+    # keep that one, which may be serving pages already, and drop ours.
+    if _version_of(package) == VERSION and (package / LOADER).is_file():
+        shutil.rmtree(staging, ignore_errors=True)
+        return package
     shutil.rmtree(home, ignore_errors=True)
-    staging.rename(home)
+    try:
+        staging.rename(home)
+    except OSError:  # it appeared between the check and the move
+        shutil.rmtree(staging, ignore_errors=True)
     return package
 
 
