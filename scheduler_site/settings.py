@@ -217,11 +217,13 @@ SCHEDULER_WEBHOOK_VERIFY_TIMEOUT_SECONDS = env.env_int(
 )
 # Private networks and names webhooks, CalDAV servers and feeds may reach.
 SCHEDULER_PRIVATE_DESTINATIONS = env.private_destinations(ENV, "SCHEDULER_PRIVATE_DESTINATIONS")
-# Celery queues: emails and webhooks each have their own, so a slow mail server cannot
-# hold webhooks back; the sweep and housekeeping go to SCHEDULER_NOTIFICATIONS_QUEUE.
-# A deployment that set SCHEDULER_NOTIFICATIONS_QUEUE before the split (when it named the
-# queue of every send) keeps it for all of them unless it names the new queues too, so
-# no message lands on a queue its workers do not read.
+# Celery queues: emails, webhooks and connected calendars (sync passes, write-backs and
+# their sweeps) each have their own, so a slow mail server cannot hold webhooks back,
+# nor a slow CalDAV server either of them; the outbox sweep and housekeeping go to
+# SCHEDULER_NOTIFICATIONS_QUEUE. A deployment that set SCHEDULER_NOTIFICATIONS_QUEUE
+# before the split (when it named the queue of every send) keeps it for all of them
+# unless it names the new queues too, so no message lands on a queue its workers do not
+# read.
 SCHEDULER_NOTIFICATIONS_QUEUE = ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "celery")
 SCHEDULER_EMAIL_QUEUE = ENV.get(
     "SCHEDULER_EMAIL_QUEUE", ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "notifications.email")
@@ -229,12 +231,21 @@ SCHEDULER_EMAIL_QUEUE = ENV.get(
 SCHEDULER_WEBHOOK_QUEUE = ENV.get(
     "SCHEDULER_WEBHOOK_QUEUE", ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "notifications.webhook")
 )
+SCHEDULER_CALENDARS_QUEUE = ENV.get(
+    "SCHEDULER_CALENDARS_QUEUE", ENV.get("SCHEDULER_NOTIFICATIONS_QUEUE", "calendars")
+)
 # A worker started without -Q reads every one of these; `-Q notifications.webhook` gives
 # webhooks workers of their own (README, "Running at scale").
 CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name, type="direct"), routing_key=name)  # as Celery would make it
     for name in dict.fromkeys(
-        ["celery", SCHEDULER_NOTIFICATIONS_QUEUE, SCHEDULER_EMAIL_QUEUE, SCHEDULER_WEBHOOK_QUEUE]
+        [
+            "celery",
+            SCHEDULER_NOTIFICATIONS_QUEUE,
+            SCHEDULER_EMAIL_QUEUE,
+            SCHEDULER_WEBHOOK_QUEUE,
+            SCHEDULER_CALENDARS_QUEUE,
+        ]
     )
 ]
 CELERY_BEAT_SCHEDULE = {
@@ -247,18 +258,20 @@ CELERY_BEAT_SCHEDULE = {
             "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
         },
     },
+    # The calendar sweeps are on the calendars queue: a worker given only that queue
+    # does all the calendar work, and its backlog delays no email sweep.
     "write-bookings-to-calendars": {
         "task": "pages.sweep_calendar_writes",
         "schedule": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
         "options": {
-            "queue": SCHEDULER_NOTIFICATIONS_QUEUE,
+            "queue": SCHEDULER_CALENDARS_QUEUE,
             "expires": float(SCHEDULER_OUTBOX_SWEEP_SECONDS),
         },
     },
     "sync-connected-calendars": {
         "task": "pages.sync_due_calendars",
         "schedule": float(min(SCHEDULER_SYNC_SECONDS, 60)),
-        "options": {"queue": SCHEDULER_NOTIFICATIONS_QUEUE, "expires": 60.0},
+        "options": {"queue": SCHEDULER_CALENDARS_QUEUE, "expires": 60.0},
     },
     # Idempotency keys answer for 24 hours; older rows are only dead weight.
     "forget-expired-idempotency-keys": {

@@ -135,16 +135,18 @@ def queue(settings):
     from scheduler_site.celery import app
 
     name = f"notify-test-{uuid.uuid4().hex[:12]}"
-    # One queue for everything here (tests/bookings/test_outbox_queues.py splits them).
+    # One queue for everything here (tests/bookings/test_outbox_queues.py and
+    # tests/pages/sync/test_calendar_worker.py split them).
     settings.SCHEDULER_NOTIFICATIONS_QUEUE = name
     settings.SCHEDULER_EMAIL_QUEUE = settings.SCHEDULER_WEBHOOK_QUEUE = name
+    settings.SCHEDULER_CALENDARS_QUEUE = name
     saved = app.conf.broker_url, app.conf.broker_transport_options
     point_celery_at(TEST_REDIS_URL)
     yield name
     point_celery_at(saved[0])
     app.conf.broker_transport_options = saved[1]
     client = redis.Redis.from_url(TEST_REDIS_URL)
-    names = [name, f"{name}.email", f"{name}.webhook"]  # and the split queues' names
+    names = [name, f"{name}.email", f"{name}.webhook", f"{name}.calendars"]  # split ones too
     for each in names:
         client.delete(each, f"_kombu.binding.{each}", f"_kombu.binding_permanent.{each}")
     # A killed worker's reserved message stays in kombu's "unacked" hash (it would come

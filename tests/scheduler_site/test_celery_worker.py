@@ -1,5 +1,6 @@
 """`celery -A scheduler_site worker --beat` runs and executes tasks, on the embedded
-filesystem transport and on Redis."""
+filesystem transport and on Redis; started without -Q (as `make run` starts it), it
+reads every queue: the default one, emails', webhooks' and connected calendars'."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ CELERY = Path(sys.executable).with_name("celery")
 def run_worker_and_send(tmp_path: Path, extra_env: dict[str, str], sender: Celery) -> str:
     log = tmp_path / "worker.log"
     environ = {**os.environ, "SCHEDULER_VAR_DIR": str(tmp_path / "var")}
-    for name in ("CELERY_BROKER_URL", "REDIS_URL"):
-        environ.pop(name, None)
+    for name in list(environ):  # the defaults: no broker, the queues' own names
+        if name in ("CELERY_BROKER_URL", "REDIS_URL") or (
+            name.startswith("SCHEDULER_") and name.endswith("_QUEUE")
+        ):
+            environ.pop(name)
     environ.update(extra_env)
     with log.open("w") as out:
         worker = subprocess.Popen(
@@ -67,6 +71,9 @@ def test_a_worker_with_beat_runs_tasks_on_the_filesystem_transport(tmp_path):
     sender = Celery(broker=url, broker_transport_options=options)
     text = run_worker_and_send(tmp_path, {}, sender)
     assert "beat: Starting" in text
+    # The start-up banner lists the queues it consumes (".> name  exchange=...").
+    for queue in ("celery", "notifications.email", "notifications.webhook", "calendars"):
+        assert f".> {queue} " in text, f"the worker does not read {queue}:\n{text}"
 
 
 @pytest.mark.redis

@@ -142,3 +142,66 @@ def test_with_the_redirect_on_pages_move_to_https_but_health_checks_do_not(clien
     assert client.get("/healthz").status_code == 200
     secure = client.get("/healthz", secure=True)
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+QUEUES_READ = (
+    "from django.conf import settings; import json; print(json.dumps({"
+    "'named': {name: getattr(settings, name) for name in ('SCHEDULER_NOTIFICATIONS_QUEUE', "
+    "'SCHEDULER_EMAIL_QUEUE', 'SCHEDULER_WEBHOOK_QUEUE', 'SCHEDULER_CALENDARS_QUEUE')}, "
+    "'read': [queue.name for queue in settings.CELERY_TASK_QUEUES], "
+    "'beat': {entry['task']: entry['options']['queue'] "
+    "for entry in settings.CELERY_BEAT_SCHEDULE.values()}}))"
+)
+
+
+def read_queues(tmp_path, **environ: str) -> dict:
+    result = manage(tmp_path, "shell", "-c", QUEUES_READ, **environ)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        pytest.param(
+            {},
+            ["celery", "notifications.email", "notifications.webhook", "calendars"],
+            id="defaults",
+        ),
+        pytest.param(
+            {
+                "SCHEDULER_EMAIL_QUEUE": "mail",
+                "SCHEDULER_WEBHOOK_QUEUE": "hooks",
+                "SCHEDULER_CALENDARS_QUEUE": "caldav",
+            },
+            ["celery", "mail", "hooks", "caldav"],
+            id="each-named",
+        ),
+        # Set before the queues were split, it still names the queue of every send.
+        pytest.param(
+            {"SCHEDULER_NOTIFICATIONS_QUEUE": "work"},
+            ["work", "work", "work", "work"],
+            id="only-the-old-one",
+        ),
+    ],
+)
+def test_the_queues_are_read_from_the_environment_and_all_read_by_a_worker_without_q(
+    tmp_path, environ, named
+):
+    values = read_queues(tmp_path, **environ)
+    notifications, email, webhook, calendars = named
+    assert values["named"] == {
+        "SCHEDULER_NOTIFICATIONS_QUEUE": notifications,
+        "SCHEDULER_EMAIL_QUEUE": email,
+        "SCHEDULER_WEBHOOK_QUEUE": webhook,
+        "SCHEDULER_CALENDARS_QUEUE": calendars,
+    }
+    # A worker without -Q (`make run`) reads every one of them, and the default queue.
+    assert set(values["read"]) == {"celery", *named}
+    # Beat sends the calendar sweeps to the calendars' queue, the rest to the old one.
+    assert values["beat"] == {
+        "bookings.sweep_outbox": notifications,
+        "pages.sweep_calendar_writes": calendars,
+        "pages.sync_due_calendars": calendars,
+        "bookings.purge_idempotency_keys": notifications,
+    }
