@@ -135,7 +135,8 @@ def test_a_server_that_never_answers_times_out_in_the_configured_time(loopback_d
             client.discover(
                 f"http://127.0.0.1:{listener.getsockname()[1]}/", "someone", "pw", timeout=0.5
             )
-        assert 0.4 < time.monotonic() - began < 1.5
+        # Its own half second, not the client's default of ten (with room for a busy CI).
+        assert 0.4 < time.monotonic() - began < 4
     finally:
         listener.close()
 

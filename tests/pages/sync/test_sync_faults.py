@@ -406,16 +406,21 @@ def many(count: int, prefix: str = "e") -> list[str]:
     return found
 
 
+# How long these take is measured by tests/benchmarks/bench_sync.py (`make bench`), not
+# here: on a loaded CI machine a time limit only measures the load. What a test can hold
+# is the work: the requests a pass makes grow with the batches, not with the events.
+
+
 @pytest.mark.slow
-def test_a_feed_of_ten_thousand_events_syncs_in_bounded_time(web, connect_grant):
+def test_a_feed_of_ten_thousand_events_syncs_in_one_request(web, connect_grant):
     body = FeedBody(document(*many(10_000)))
     server = web(feed_handler(body))
     grant = connect_grant("ics", {"urls": [f"{server.url}big.ics"]})
-    began = time.monotonic()
+    requests = len(body.requests)
 
     outcome = passes.sync_grant(grant)
 
-    took = time.monotonic() - began
+    assert len(body.requests) == requests + 1
     assert outcome.errors == [] and outcome.skipped == []
     window_end = passes.window(dt.datetime.now(UTC))[1]
     expected = sum(
@@ -425,7 +430,6 @@ def test_a_feed_of_ten_thousand_events_syncs_in_bounded_time(web, connect_grant)
         for n in range(10_000)
     )
     assert Event.objects.filter(calendar__grant=grant).count() == expected
-    assert took < 120, f"{took:.1f} s"
     # Unchanged: one conditional GET answered 304, nothing re-read.
     requests = len(body.requests)
     passes.sync_grant(grant)
@@ -434,18 +438,29 @@ def test_a_feed_of_ten_thousand_events_syncs_in_bounded_time(web, connect_grant)
 
 
 @pytest.mark.slow
-def test_a_caldav_calendar_of_thousands_of_events_syncs_in_bounded_time(caldav, connect_grant):
+def test_a_caldav_calendar_of_thousands_of_events_syncs_in_batched_requests(
+    caldav, connect_grant, monkeypatch
+):
     count = 3000
     caldav.put_calendar("big", document(*many(count)))
     grant = connect_grant("caldav", values(caldav))
-    began = time.monotonic()
+    sent = []
+    send = outbound.send
+
+    def counted(method, url, **kwargs):
+        sent.append((method, kwargs.get("body") or b""))
+        return send(method, url, **kwargs)
+
+    monkeypatch.setattr(outbound, "send", counted)
 
     outcome = passes.sync_grant(grant)
 
-    took = time.monotonic() - began
     assert outcome.errors == [] and outcome.fetched == count
     assert RemoteEvent.objects.filter(calendar__grant=grant).count() == count
-    assert took < 120, f"{took:.1f} s"
+    multigets = [m for m, body in sent if m == "REPORT" and b"calendar-multiget" in body]
+    assert len(multigets) == -(-count // client.MULTIGET_BATCH), len(multigets)
+    # Discovery, the calendar's properties and one listing besides the batches.
+    assert len(sent) - len(multigets) <= 8, [m for m, _ in sent]
 
 
 # Two passes at once
