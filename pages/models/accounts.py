@@ -62,6 +62,9 @@ class Grant(models.Model):
     grant_status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
     # The provider's settings as sealed JSON (never plaintext: pages/sync/sealing.py).
     sealed_settings = models.TextField(blank=True, editable=False)
+    # CalDAV: the calendar-home-set discovery found (like a calendar's own URL, not a
+    # secret); a pass lists it in one request instead of discovering the account again.
+    calendar_home_url = models.TextField(blank=True, editable=False)
     last_sync_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="The last sync that succeeded"
     )

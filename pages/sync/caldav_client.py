@@ -112,8 +112,9 @@ class Calendar:
 @dataclass(frozen=True)
 class Account:
     url: str  # the URL discovery started from
-    principal_url: str | None  # None when the URL given was one collection
+    principal_url: str | None  # None when the URL given was one collection (or not asked)
     calendars: tuple[Calendar, ...]
+    home_url: str | None = None  # the calendar-home-set listed; None for one collection
 
 
 @dataclass(frozen=True)
@@ -343,12 +344,25 @@ def discover(
     *,
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
+    home_url: str | None = None,
 ) -> Account:
     """The account's event calendars, from a server root (RFC 6764: ``/.well-known/caldav``,
     then the principal's calendar-home-set) or from a URL that is one calendar
-    collection. Raises a SyncError saying what the server answered."""
+    collection. Raises a SyncError saying what the server answered.
+
+    With the ``home_url`` an earlier discovery found, that one listing (a single
+    PROPFIND, which carries every calendar's ctag and sync-token) is tried first; only
+    when it is no longer a collection does discovery start again from ``url``."""
     credentials = Credentials(username, password)
     kw = {"timeout": timeout, "max_bytes": max_bytes}
+    if home_url:
+        try:
+            calendars = _calendars_in(home_url, credentials, **kw)
+            return Account(url=url, principal_url=None, calendars=calendars, home_url=home_url)
+        except (NotCalDAV, ServerError, CredentialsRefused):
+            # Moved, gone, or now another user's: discover the account again (which
+            # says whether the credentials themselves are refused).
+            pass
     props = _CALENDAR_PROPS + "<d:current-user-principal/>"
     root = urljoin(url, "/")
     # From the root the well-known address comes first (the server may keep its DAV
@@ -388,13 +402,22 @@ def discover(
     ]
     if not homes:
         raise NotCalDAV(f"{_host(url)} names no calendar-home-set for {username}")
-    _, responses = _propfind(homes[0], credentials, _CALENDAR_PROPS, "1", **kw)
+    calendars = _calendars_in(homes[0], credentials, **kw)
+    return Account(url=url, principal_url=principal, calendars=calendars, home_url=homes[0])
+
+
+def _calendars_in(home_url: str, credentials: Credentials, **kw) -> tuple[Calendar, ...]:
+    """The event calendars in a calendar-home-set: one PROPFIND of depth 1. A home that
+    does not answer for itself as a collection is NotCalDAV."""
+    answered_url, responses = _propfind(home_url, credentials, _CALENDAR_PROPS, "1", **kw)
+    if not any(_same_path(r.href, answered_url) for r in responses):
+        raise NotCalDAV(f"{home_url} is not a calendar home collection")
     calendars = []
     for response in responses:
-        calendar_url = urljoin(homes[0], response.href)
+        calendar_url = urljoin(home_url, response.href)
         if calendar := _calendar(calendar_url, credentials, response.props):
             calendars.append(calendar)
-    return Account(url=url, principal_url=principal, calendars=tuple(calendars))
+    return tuple(calendars)
 
 
 def refresh(

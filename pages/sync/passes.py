@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -95,14 +95,25 @@ def sync_grant(grant: Grant, *, now: dt.datetime | None = None) -> Outcome:
         outcome.errors.append(str(error))
         services.record_grant_sync(grant=grant, at=now, error=str(error))
         return outcome
+    listed: dict[str, providers.RemoteCalendar] = {}
     if grant.provider in providers.CALDAV:
         try:
-            found = providers.reach(grant.provider, values)
+            found, home_url = providers.caldav_account(
+                grant.provider, values, home_url=grant.calendar_home_url
+            )
         except providers.Unconnectable as error:
             return _failed(grant, error.message, error.credentials_refused, now, outcome)
-        services.update_calendars(grant=grant, found=found)
+        services.update_calendars(grant=grant, found=found, home_url=home_url)
+        listed = {remote.source: remote for remote in found}
     for calendar in grant.calendars.exclude(source="").order_by("pk"):
-        sync_calendar(calendar, grant=grant, values=values, now=now, outcome=outcome)
+        sync_calendar(
+            calendar,
+            grant=grant,
+            values=values,
+            now=now,
+            outcome=outcome,
+            listed=listed.get(calendar.source),
+        )
         if grant.grant_status != Grant.Status.VALID:
             break
     if not outcome.errors:
@@ -127,7 +138,10 @@ def sync_calendar(
     values: dict,
     now: dt.datetime,
     outcome: Outcome,
+    listed: providers.RemoteCalendar | None = None,
 ) -> None:
+    """One calendar's changes. ``listed``: the calendar as the account's listing just
+    showed it (its ctag and sync-token), so nothing needs asking again."""
     if not services.take_lease(calendar_id=calendar.pk, seconds=LEASE_SECONDS, now=now):
         outcome.busy_elsewhere += 1
         return
@@ -137,7 +151,7 @@ def sync_calendar(
         if calendar.source.startswith("feed:"):
             _sync_feed(calendar, grant, values, span, now, outcome)
         else:
-            _sync_caldav(calendar, grant, values, span, now, outcome)
+            _sync_caldav(calendar, grant, values, span, now, outcome, listed)
     except client.CredentialsRefused as error:
         services.record_calendar_failure(calendar=calendar, error=str(error))
         _failed(grant, str(error), True, now, outcome)
@@ -186,9 +200,19 @@ def _sync_feed(calendar, grant, values, span, now, outcome) -> None:
     )
 
 
-def _sync_caldav(calendar, grant, values, span, now, outcome) -> None:
+def _sync_caldav(calendar, grant, values, span, now, outcome, listed=None) -> None:
     handle = providers.remote_calendar(grant.provider, values, calendar.source)
-    fresh = client.refresh(handle)
+    if listed is not None and listed.ctag is not None:
+        fresh = replace(
+            handle,
+            name=listed.name,
+            ctag=listed.ctag,
+            sync_token=listed.sync_token,
+            read_only=listed.read_only,
+            color=listed.color,
+        )
+    else:
+        fresh = client.refresh(handle)
     unchanged = (
         fresh.ctag is not None
         and fresh.ctag == calendar.ctag

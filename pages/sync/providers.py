@@ -42,6 +42,8 @@ class RemoteCalendar:
     name: str
     read_only: bool
     color: str | None = None
+    ctag: str | None = None  # CalDAV: as listed, so a quiet pass asks nothing more
+    sync_token: str | None = None
 
 
 def feed_source(url: str) -> str:
@@ -137,29 +139,7 @@ def remote_calendar(provider: str, values: dict, source: str) -> client.Calendar
 def reach(provider: str, values: dict, *, timeout: float = CONNECT_SECONDS) -> list[RemoteCalendar]:
     """The calendars the settings reach, found once within ``timeout`` seconds."""
     if provider in CALDAV:
-        url_setting = "settings.url" if provider == "caldav" else "settings.username"
-        try:
-            account = client.discover(
-                server_url(provider, values),
-                values["username"],
-                values["password"],
-                timeout=timeout,
-            )
-        except client.CredentialsRefused as error:
-            raise Unconnectable("settings.password", str(error), credentials_refused=True) from None
-        except client.SyncError as error:
-            raise Unconnectable(url_setting, str(error)) from None
-        if not account.calendars:
-            raise Unconnectable(url_setting, "the account has no event calendar")
-        return [
-            RemoteCalendar(
-                source=calendar.url,
-                name=calendar.name or urlsplit(calendar.url).path.rstrip("/").rsplit("/", 1)[-1],
-                read_only=calendar.read_only,
-                color=calendar.color,
-            )
-            for calendar in account.calendars
-        ]
+        return caldav_account(provider, values, timeout=timeout)[0]
     if provider == "ics":
         found = []
         each = timeout / max(len(values["urls"]), 1)
@@ -181,6 +161,41 @@ def reach(provider: str, values: dict, *, timeout: float = CONNECT_SECONDS) -> l
             )
         return found
     return []
+
+
+def caldav_account(
+    provider: str, values: dict, *, home_url: str = "", timeout: float = CONNECT_SECONDS
+) -> tuple[list[RemoteCalendar], str]:
+    """A CalDAV account's calendars as the server lists them now, and the calendar home
+    that listed them ("" for a grant of one collection). Given the ``home_url`` an
+    earlier call returned, that is one request (discovery again only if it moved)."""
+    url_setting = "settings.url" if provider == "caldav" else "settings.username"
+    try:
+        account = client.discover(
+            server_url(provider, values),
+            values["username"],
+            values["password"],
+            timeout=timeout,
+            home_url=home_url or None,
+        )
+    except client.CredentialsRefused as error:
+        raise Unconnectable("settings.password", str(error), credentials_refused=True) from None
+    except client.SyncError as error:
+        raise Unconnectable(url_setting, str(error)) from None
+    if not account.calendars:
+        raise Unconnectable(url_setting, "the account has no event calendar")
+    found = [
+        RemoteCalendar(
+            source=calendar.url,
+            name=calendar.name or urlsplit(calendar.url).path.rstrip("/").rsplit("/", 1)[-1],
+            read_only=calendar.read_only,
+            color=calendar.color,
+            ctag=calendar.ctag,
+            sync_token=calendar.sync_token,
+        )
+        for calendar in account.calendars
+    ]
+    return found, account.home_url or ""
 
 
 def _feed_name(ical: str) -> str:

@@ -79,6 +79,7 @@ def change_grant_settings(*, grant: Grant, values: dict, found: list[RemoteCalen
     calendars those the server shows now (the sync state of those it still shows kept)."""
     was_invalid = grant.grant_status == Grant.Status.INVALID
     grant.sealed_settings = sealing.seal(values)
+    grant.calendar_home_url = ""  # perhaps another account: discovered again
     grant.grant_status = Grant.Status.VALID
     grant.last_sync_error = ""
     grant.last_sync_error_at = None
@@ -107,8 +108,12 @@ def update_grant_details(
 
 
 @transaction.atomic
-def update_calendars(*, grant: Grant, found: list[RemoteCalendar]) -> None:
-    """The grant's remote calendars are those its server shows now."""
+def update_calendars(*, grant: Grant, found: list[RemoteCalendar], home_url: str = "") -> None:
+    """The grant's remote calendars are those its server shows now (CalDAV: listed from
+    ``home_url``, kept for the next pass)."""
+    if home_url != grant.calendar_home_url:
+        grant.calendar_home_url = home_url
+        Grant.objects.filter(pk=grant.pk).update(calendar_home_url=home_url)
     _reconcile(grant, found)
 
 
