@@ -5,7 +5,8 @@
 #
 #   bookings/locale/<lang>/  the hosted pages: bookings/ code, templates/bookings and the
 #                            pages' base and error pages (templates/*.html);
-#   locale/<lang>/           the emails: bookings/notifications and templates/emails.
+#   locale/<lang>/           the emails: bookings/notifications and templates/emails,
+#                            and what pages/sync/writes.py puts in the organizer's calendar.
 #
 # locale/ belongs to LOCALE_PATHS, where makemessages would write by default; each
 # catalog is extracted from a copy holding only its own sources, with LOCALE_PATHS emptied.
@@ -42,9 +43,11 @@ cp -r "$ROOT/templates/bookings" "$WORK/pages/templates/pages"
 cp "$ROOT"/templates/*.html "$WORK/pages/templates/"
 extract pages "$ROOT/bookings/locale"
 
-# The emails (and the .ics text they attach).
+# The emails (and the .ics text they attach), and the copy of a booking written to the
+# organizer's own calendar (pages/sync/writes.py).
 mkdir -p "$WORK/emails/code" "$WORK/emails/templates"
 cp -r "$ROOT/bookings/notifications" "$WORK/emails/code/notifications"
+cp "$ROOT/pages/sync/writes.py" "$WORK/emails/code/calendar_writes.py"
 cp -r "$ROOT/templates/emails" "$WORK/emails/templates/emails"
 extract emails "$ROOT/locale"
 

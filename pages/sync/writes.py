@@ -25,9 +25,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from pages.models import Calendar, Event, Grant, OutgoingEvent
 from pages.sync import caldav_client as client
@@ -38,7 +40,6 @@ logger = logging.getLogger(__name__)
 PRODID = "-//Scheduler//Booking//EN"
 BACKOFF_SECONDS = (10, 60, 300, 1800, 7200, 21600)
 LEASE_SECONDS = 120
-PENDING_SUFFIX = " (awaiting confirmation)"
 
 
 def object_name(uid: str) -> str:
@@ -122,11 +123,18 @@ def render(outgoing: OutgoingEvent, event: Event, calendar: Calendar) -> str:
     vevent.add("dtstart", event.start.astimezone(zone))
     vevent.add("dtend", event.end.astimezone(zone))
     pending = event.status == Event.Status.TENTATIVE
-    vevent.add("summary", (event.title or "Meeting") + (PENDING_SUFFIX if pending else ""))
-    description = event.description
-    if link := (event.metadata or {}).get("organizer_url"):
-        description = f"{description}\n\nManage this booking: {link}".strip()
-        vevent.add("url", link)
+    metadata = event.metadata or {}
+    # The organizer reads this in their own calendar: in the page's language.
+    with translation.override(metadata.get("organizer_language") or settings.LANGUAGE_CODE):
+        title = event.title or gettext("Meeting")
+        if pending:
+            title = gettext("%(title)s (awaiting confirmation)") % {"title": title}
+        description = event.description
+        if link := metadata.get("organizer_url"):
+            manage = gettext("Manage this booking: %(link)s") % {"link": link}
+            description = f"{description}\n\n{manage}".strip()
+            vevent.add("url", link)
+    vevent.add("summary", title)
     if description:
         vevent.add("description", description)
     if event.location:

@@ -472,3 +472,21 @@ def test_status_cancelled_set_in_the_organizers_calendar_cancels_the_booking_onc
     assert guest_cancellations.count() == 1
     passes.sync_grant(host)
     assert guest_cancellations.count() == 1
+
+
+def test_the_copy_in_the_organizers_calendar_speaks_the_pages_language(api, host):
+    """A German page: the pending title and the manage line are German in the organizer's
+    calendar, as the organizer's emails are; confirmed, the title is the page's own."""
+    configuration = page_for(host)
+    Configuration.objects.filter(pk=configuration.pk).update(
+        booking_type="organizer-confirmation", locale="de", title="Erstgespräch"
+    )
+    made = book(api, configuration, slot(4, 10))
+    deliver_all()
+    (vevent,) = objects_on_server(host).values()
+    assert str(vevent["SUMMARY"]) == "Erstgespräch (wartet auf Bestätigung)"
+    assert "Diese Buchung verwalten: http" in str(vevent["DESCRIPTION"])
+    assert "awaiting" not in str(vevent["SUMMARY"])
+    booking = Booking.objects.get(pk=made["booking_id"])
+    assert str(vevent["URL"]) in str(vevent["DESCRIPTION"])
+    assert booking.status == Booking.Status.PENDING
