@@ -64,11 +64,18 @@ def run_worker_and_send(tmp_path: Path, extra_env: dict[str, str], sender: Celer
         worker.wait(timeout=30)
 
 
+def sender_app(**conf) -> Celery:
+    """A Celery app of the test's own that only sends: never the process's current app,
+    which the site's code publishes through (pages/sync/queue.py, the outbox) in every
+    later test."""
+    return Celery(set_as_current=False, **conf)
+
+
 def test_a_worker_with_beat_runs_tasks_on_the_filesystem_transport(tmp_path):
     from scheduler_site.environment import celery_broker
 
     url, options = celery_broker({}, ("CELERY_BROKER_URL",), tmp_path / "var" / "celery")
-    sender = Celery(broker=url, broker_transport_options=options)
+    sender = sender_app(broker=url, broker_transport_options=options)
     text = run_worker_and_send(tmp_path, {}, sender)
     assert "beat: Starting" in text
     # The start-up banner lists the queues it consumes (".> name  exchange=...").
@@ -78,6 +85,6 @@ def test_a_worker_with_beat_runs_tasks_on_the_filesystem_transport(tmp_path):
 
 @pytest.mark.redis
 def test_a_worker_with_beat_runs_tasks_on_redis(tmp_path):
-    sender = Celery(broker=TEST_REDIS_URL)
+    sender = sender_app(broker=TEST_REDIS_URL)
     text = run_worker_and_send(tmp_path, {"CELERY_BROKER_URL": TEST_REDIS_URL}, sender)
     assert "redis://" in text
