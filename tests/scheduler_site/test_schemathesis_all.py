@@ -1,21 +1,32 @@
 """The whole API against its own /v3/schema, by schemathesis's own command line: every
 check (`--checks all`: 5xx, status codes, content types, headers, response schemas,
 invalid data accepted, valid data refused, missing auth accepted, unsupported methods,
-use after free, created resources not found...) and every phase (examples, coverage,
-fuzzing, and stateful, which follows the schema's OpenAPI links from a grant to its
-calendars and events, and to a configuration, its session, its availability and a
-booking of its first slot, then that booking's reschedule, decision and cancellation).
+use after free, created resources not found...) and every phase, in three runs against
+one server and one baseline:
 
-Bounded and derandomized for CI: a fixed seed, deterministic generation, a few examples
-per operation, one worker, and a time cap. Any finding fails the test, except the ones
-recorded in schemathesis_baseline.json, each with the reason it stays (a rule JSON Schema
-cannot state, such as "end after start"). Strings carry no NUL and no lone surrogate: the
-API refuses both everywhere, free-form maps included (PostgreSQL cannot store them), which
-the schema cannot say of a free-form map, so they are not generated.
+- stateless: examples, coverage and fuzzing of every operation;
+- stateful: every operation, following the schema's OpenAPI links (a grant to its
+  calendars and events, a configuration, sessions, webhooks, v2 pages);
+- bookings: stateful again, valid data only, over the booking chain (a grant, its
+  configuration, a session read back, availability over the session's lifetime, a
+  booking of an offered slot, then its reschedule, decision and cancellation), with
+  schemathesis-bookings.toml. The test asserts that this run made a booking (a 200 from
+  POST /v3/scheduling/bookings in the cassette), so a broken chain fails it.
 
-SCHEMATHESIS_EXAMPLES=N (default 3) and SCHEMATHESIS_SECONDS (default 100) widen the
-hunt. SCHEMATHESIS_BASELINE_UPDATE=1 merges the run's findings into the baseline instead
-of failing: then give each new entry its "why", or better, fix it."""
+Bounded for CI: a fixed seed (deterministic generation in the first two runs), a few
+examples per operation, one worker, and a time cap per run. Any finding fails the test,
+except the ones recorded in schemathesis_baseline.json, each with the reason it stays (a
+rule JSON Schema cannot state, such as "end after start"). Strings carry no NUL and no
+lone surrogate: the API refuses both everywhere, free-form maps included (PostgreSQL
+cannot store them), which the schema cannot say of a free-form map, so they are not
+generated.
+
+SCHEMATHESIS_EXAMPLES=N (default 3), SCHEMATHESIS_SECONDS (stateless, default 50),
+SCHEMATHESIS_STATEFUL_SECONDS (20) and SCHEMATHESIS_BOOKINGS_SECONDS (30) widen the hunt;
+SCHEMATHESIS_RUNS=stateless,stateful,bookings picks runs; SCHEMATHESIS_KEEP=DIR keeps
+each run's output and cassette. SCHEMATHESIS_BASELINE_UPDATE=1 merges the run's findings
+into the baseline instead of failing: then give each new entry its "why", or better, fix
+it."""
 
 from __future__ import annotations
 
