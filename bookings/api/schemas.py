@@ -9,7 +9,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_seri
 from rest_framework import serializers
 
 from pages.api import errors
-from pages.api.openapi import DELETED, ERROR, ERRORS, constant, enveloped, unix_seconds_field
+from pages.api.openapi import (
+    DELETED,
+    ERROR,
+    ERRORS,
+    ZoneOrBlankField,
+    constant,
+    enveloped,
+    unix_seconds_field,
+)
+from pages.api.parsing import MAX_UNIX
 
 V2_ERROR = inline_serializer(
     name="V2Error",
@@ -93,9 +102,10 @@ def AVAILABILITY():  # noqa: N802
     return OfferedSlotsSchema()
 
 
+UNIX_SECONDS = {"type": "integer", "minimum": 0, "maximum": MAX_UNIX}
 AVAILABILITY_PARAMETERS = [
-    OpenApiParameter("start_time", {"type": "integer", "minimum": 0}, required=True),
-    OpenApiParameter("end_time", {"type": "integer", "minimum": 0}, required=True),
+    OpenApiParameter("start_time", UNIX_SECONDS, required=True),
+    OpenApiParameter("end_time", UNIX_SECONDS, required=True),
     OpenApiParameter("configuration_id", {"type": "string", "format": "uuid"}),
     OpenApiParameter("slug", str),
     OpenApiParameter(
@@ -312,7 +322,7 @@ BOOKING_REQUEST = inline_serializer(
             child=GuestSchema(), required=False, max_length=10
         ),
         "additional_fields": serializers.DictField(required=False),
-        "timezone": serializers.CharField(required=False),
+        "timezone": ZoneOrBlankField(help_text="The guest's IANA zone"),
         "email_language": serializers.CharField(
             required=False,
             help_text="en, fr, de, es, nl, sv, ja, zh or ko (a region such as fr-CA is "
