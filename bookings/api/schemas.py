@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_seri
 from rest_framework import serializers
 
 from pages.api import errors
+from pages.api.configuration_schema import RoundToField
 from pages.api.openapi import (
     DELETED,
     ERROR,
@@ -142,7 +143,7 @@ STATELESS_REQUEST = inline_serializer(
         "end_time": unix_seconds_field(),
         "duration_minutes": serializers.IntegerField(min_value=5, max_value=1440),
         "interval_minutes": serializers.IntegerField(min_value=5, max_value=1440, required=False),
-        "round_to": serializers.IntegerField(min_value=5, max_value=60, required=False),
+        "round_to": RoundToField(min_value=5, max_value=60, required=False),
         "participants": serializers.ListField(
             child=inline_serializer(
                 name="StatelessParticipant",
