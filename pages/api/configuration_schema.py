@@ -7,6 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pages.api.openapi import ChosenIdField
 from pages.models import AdditionalField, Configuration, Reminder
 
 
@@ -218,9 +219,7 @@ class NewConfigurationSchema(ConfigurationSchema):
     """What POST takes: participants required (a PUT keeps them), and the id the new
     configuration must have."""
 
-    id = serializers.UUIDField(
-        required=False,
-        allow_null=True,
+    id = ChosenIdField(
         help_text="API key only: the id the new configuration must have, so that a "
         "migrating team's links and stored ids keep working (a UUID; a taken one is a 409)",
     )
