@@ -21,8 +21,8 @@ lone surrogate: the API refuses both everywhere, free-form maps included (Postgr
 cannot store them), which the schema cannot say of a free-form map, so they are not
 generated.
 
-SCHEMATHESIS_EXAMPLES=N (default 3), SCHEMATHESIS_SECONDS (stateless, default 50),
-SCHEMATHESIS_STATEFUL_SECONDS (20) and SCHEMATHESIS_BOOKINGS_SECONDS (30) widen the hunt;
+SCHEMATHESIS_EXAMPLES=N (default 3), SCHEMATHESIS_SECONDS (stateless, default 65),
+SCHEMATHESIS_STATEFUL_SECONDS (15) and SCHEMATHESIS_BOOKINGS_SECONDS (25) widen the hunt;
 SCHEMATHESIS_RUNS=stateless,stateful,bookings picks runs; SCHEMATHESIS_KEEP=DIR keeps
 each run's output and cassette. SCHEMATHESIS_BASELINE_UPDATE=1 merges the run's findings
 into the baseline instead of failing: then give each new entry its "why", or better, fix
@@ -47,9 +47,9 @@ EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "3")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 BOOKINGS_CONFIG = Path(__file__).with_name("schemathesis-bookings.toml")
 UUID_IN_PATH = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-STATELESS_SECONDS = os.environ.get("SCHEMATHESIS_SECONDS", "50")
-STATEFUL_SECONDS = os.environ.get("SCHEMATHESIS_STATEFUL_SECONDS", "20")
-BOOKINGS_SECONDS = os.environ.get("SCHEMATHESIS_BOOKINGS_SECONDS", "30")
+STATELESS_SECONDS = os.environ.get("SCHEMATHESIS_SECONDS", "65")
+STATEFUL_SECONDS = os.environ.get("SCHEMATHESIS_STATEFUL_SECONDS", "15")
+BOOKINGS_SECONDS = os.environ.get("SCHEMATHESIS_BOOKINGS_SECONDS", "25")
 BOOKING_CHAIN = (
     "grants_create",
     "configurations_create",
