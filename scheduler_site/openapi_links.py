@@ -44,6 +44,8 @@ CONFIRMED_BY_ORGANIZER = {
     },
 }
 
+# The first slot availability offered over a session's lifetime: it starts at the first
+# five-minute step after the session began, so it is still offered a moment later.
 OFFERED_SLOT = "$response.body#/data/time_slots/0"
 
 BOOKING = {"booking_id": "$response.body#/data/booking_id"}
