@@ -13,7 +13,8 @@ GRANT_ID = "$response.body#/data/id"
 SAME_GRANT = "$request.path.grant_id"
 
 # A configuration every freshly made grant can be booked through: its one organizer is
-# that grant, open every day (no open hours), bookable at once.
+# that grant, open every day (no open hours), bookable at once, in five-minute slots so
+# that a session's lifetime (at most 30 minutes) holds several of them.
 BOOKABLE_CONFIGURATION = {
     "name": "Linked",
     "participants": [
@@ -25,12 +26,30 @@ BOOKABLE_CONFIGURATION = {
             "booking": {"calendar_id": "primary"},
         }
     ],
-    "availability": {"duration_minutes": 30},
-    "event_booking": {"title": "Linked meeting"},
-    "scheduler": {"min_booking_notice": 0, "available_days_in_future": 30},
+    "availability": {"duration_minutes": 5, "interval_minutes": 5, "round_to": 5},
+    "event_booking": {"title": "Linked meeting", "timezone": "UTC"},
+    "scheduler": {
+        "min_booking_notice": 0,
+        "min_cancellation_notice": 0,
+        "available_days_in_future": 30,
+    },
+}
+# The same, but each booking waits for the organizer's decision (confirm or decline).
+CONFIRMED_BY_ORGANIZER = {
+    **BOOKABLE_CONFIGURATION,
+    "name": "Linked, confirmed by the organizer",
+    "event_booking": {
+        **BOOKABLE_CONFIGURATION["event_booking"],
+        "booking_type": "organizer-confirmation",
+    },
 }
 
-FIRST_SLOT = "$response.body#/data/time_slots/0"
+# The first slot availability offered over a session's lifetime: it starts at the first
+# five-minute step after the session began, so it is still offered a moment later.
+OFFERED_SLOT = "$response.body#/data/time_slots/0"
+
+BOOKING = {"booking_id": "$response.body#/data/booking_id"}
+SAME_BOOKING = {**BOOKING, "query.configuration_id": "$request.query.configuration_id"}
 
 # source operation -> {link name: (target operation, parameters, request body or None)}
 LINKS: dict[str, dict[str, tuple[str, dict, dict | None]]] = {
@@ -56,6 +75,11 @@ LINKS: dict[str, dict[str, tuple[str, dict, dict | None]]] = {
                 "configurations_create",
                 {"grant_id": GRANT_ID},
                 BOOKABLE_CONFIGURATION,
+            ),
+            "CreateConfigurationConfirmedByOrganizer": (
+                "configurations_create",
+                {"grant_id": GRANT_ID},
+                CONFIRMED_BY_ORGANIZER,
             ),
             "FreeBusy": ("free_busy", {"grant_id": GRANT_ID}, None),
         }
@@ -131,7 +155,7 @@ LINKS: dict[str, dict[str, tuple[str, dict, dict | None]]] = {
         "CreateSession": (
             "sessions_create",
             {},
-            {"configuration_id": "$response.body#/data/id", "time_to_live": 10},
+            {"configuration_id": "$response.body#/data/id", "time_to_live": 30},
         ),
         "ShouldRedirect": (
             "scheduling_should_redirect",
@@ -140,12 +164,12 @@ LINKS: dict[str, dict[str, tuple[str, dict, dict | None]]] = {
         ),
     },
     "availability_by_configuration": {
-        "BookFirstSlot": (
+        "BookOfferedSlot": (
             "bookings_create",
             {"query.configuration_id": "$request.query.configuration_id"},
             {
-                "start_time": f"{FIRST_SLOT}/start_time",
-                "end_time": f"{FIRST_SLOT}/end_time",
+                "start_time": f"{OFFERED_SLOT}/start_time",
+                "end_time": f"{OFFERED_SLOT}/end_time",
                 "guest": {"name": "Linked Guest", "email": "guest@example.com"},
             },
         ),
@@ -154,35 +178,48 @@ LINKS: dict[str, dict[str, tuple[str, dict, dict | None]]] = {
         name: (target, {"session_id": "$response.body#/data/session_id"}, None)
         for name, target in (("GetSession", "sessions_get"), ("DeleteSession", "sessions_delete"))
     },
-    "bookings_create": {
-        **{
-            name: (
-                target,
-                {
-                    "booking_id": "$response.body#/data/booking_id",
-                    "query.configuration_id": "$request.query.configuration_id",
-                },
-                None,
-            )
-            for name, target in (
-                ("GetBooking", "bookings_get"),
-                ("RescheduleBooking", "bookings_reschedule"),
-                ("CancelBooking", "bookings_cancel"),
-            )
-        },
-        "DecideBooking": (
-            "bookings_decide",
-            {"booking_id": "$response.body#/data/booking_id"},
-            None,
-        ),
-        "BookingUISettings": (
-            "ui_settings_get",
+    # A session's lifetime is a range of times to come: its configuration's slots in it.
+    "sessions_get": {
+        "Availability": (
+            "availability_by_configuration",
             {
-                "query.configuration_id": "$request.query.configuration_id",
-                "query.booking_id": "$response.body#/data/booking_id",
+                "query.configuration_id": "$response.body#/data/configuration_id",
+                "query.start_time": "$response.body#/data/created_at",
+                "query.end_time": "$response.body#/data/expires_at",
             },
             None,
         ),
+    },
+    "bookings_create": {
+        name: (target, parameters, body)
+        for name, target, parameters, body in (
+            ("GetBooking", "bookings_get", SAME_BOOKING, None),
+            # To the time it has (the only offered time the booking's answer names): a move
+            # that moves nothing, answered with the booking.
+            (
+                "RescheduleBooking",
+                "bookings_reschedule",
+                SAME_BOOKING,
+                {"start_time": "$request.body#/start_time", "end_time": "$request.body#/end_time"},
+            ),
+            ("CancelBooking", "bookings_cancel", SAME_BOOKING, {"cancellation_reason": "Linked"}),
+            ("ConfirmBooking", "bookings_decide", BOOKING, {"status": "confirmed"}),
+            (
+                "DeclineBooking",
+                "bookings_decide",
+                BOOKING,
+                {"status": "cancelled", "cancellation_reason": "Linked"},
+            ),
+            (
+                "BookingUISettings",
+                "ui_settings_get",
+                {
+                    "query.configuration_id": "$request.query.configuration_id",
+                    "query.booking_id": "$response.body#/data/booking_id",
+                },
+                None,
+            ),
+        )
     },
     "webhooks_create": {
         name: (target, {"webhook_id": "$response.body#/data/id"}, None)

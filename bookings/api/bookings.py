@@ -111,7 +111,13 @@ class BookingsView(PublicSchedulingView):
         parameters=[
             OpenApiParameter("configuration_id", {"type": "string", "format": "uuid"}),
             OpenApiParameter("slug", str),
-            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER),
+            OpenApiParameter(
+                "Idempotency-Key",
+                schemas.IDEMPOTENCY_KEY,
+                location=OpenApiParameter.HEADER,
+                description="Same key and body within 24 hours: the first answer again; "
+                "same key, another body: 422; the first still running: 409.",
+            ),
         ],
         request=schemas.BOOKING_REQUEST,
         responses=schemas.v3_responses(
@@ -410,6 +416,7 @@ class SessionView(SchedulingView):
             {
                 "session_id": session_id,
                 "configuration_id": str(session.configuration_id),
+                "created_at": to_unix(session.created_at),
                 "expires_at": to_unix(session.expires_at),
             }
         )

@@ -4,11 +4,22 @@ only; the views read requests with their own input modules."""
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from pages.api import errors
-from pages.api.openapi import DELETED, ERROR, ERRORS, constant, enveloped, unix_seconds_field
+from pages.api.configuration_schema import RoundToField
+from pages.api.openapi import (
+    DELETED,
+    ERROR,
+    ERRORS,
+    ZoneOrBlankField,
+    constant,
+    enveloped,
+    unix_seconds_field,
+)
+from pages.api.parsing import MAX_UNIX
 
 V2_ERROR = inline_serializer(
     name="V2Error",
@@ -92,9 +103,10 @@ def AVAILABILITY():  # noqa: N802
     return OfferedSlotsSchema()
 
 
+UNIX_SECONDS = {"type": "integer", "minimum": 0, "maximum": MAX_UNIX}
 AVAILABILITY_PARAMETERS = [
-    OpenApiParameter("start_time", {"type": "integer", "minimum": 0}, required=True),
-    OpenApiParameter("end_time", {"type": "integer", "minimum": 0}, required=True),
+    OpenApiParameter("start_time", UNIX_SECONDS, required=True),
+    OpenApiParameter("end_time", UNIX_SECONDS, required=True),
     OpenApiParameter("configuration_id", {"type": "string", "format": "uuid"}),
     OpenApiParameter("slug", str),
     OpenApiParameter(
@@ -131,7 +143,7 @@ STATELESS_REQUEST = inline_serializer(
         "end_time": unix_seconds_field(),
         "duration_minutes": serializers.IntegerField(min_value=5, max_value=1440),
         "interval_minutes": serializers.IntegerField(min_value=5, max_value=1440, required=False),
-        "round_to": serializers.IntegerField(min_value=5, max_value=60, required=False),
+        "round_to": RoundToField(min_value=5, max_value=60, required=False),
         "participants": serializers.ListField(
             child=inline_serializer(
                 name="StatelessParticipant",
@@ -286,21 +298,32 @@ def PERSON():  # noqa: N802 a fresh instance per use (DRF binds fields to one pa
     return PersonSchema()
 
 
+# A guest in a booking request: a name of one line, not blank, at most 200 characters
+# (what guest_input.clean_name takes).
+class GuestSchema(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=200, validators=[RegexValidator(r"^[^\r\n\x00]*\S[^\r\n\x00]*$")]
+    )
+    email = serializers.EmailField()
+
+
 BOOKING_REQUEST = inline_serializer(
     name="BookingRequest",
     fields={
         "start_time": unix_seconds_field(),
         "end_time": unix_seconds_field(required=False),
-        "guest": PERSON(),
+        "guest": GuestSchema(),
         "participants": serializers.ListField(
             child=inline_serializer(
                 name="BookingParticipant", fields={"email": serializers.EmailField()}
             ),
             required=False,
         ),
-        "additional_guests": serializers.ListField(child=PERSON(), required=False),
+        "additional_guests": serializers.ListField(
+            child=GuestSchema(), required=False, max_length=10
+        ),
         "additional_fields": serializers.DictField(required=False),
-        "timezone": serializers.CharField(required=False),
+        "timezone": ZoneOrBlankField(help_text="The guest's IANA zone"),
         "email_language": serializers.CharField(
             required=False,
             help_text="en, fr, de, es, nl, sv, ja, zh or ko (a region such as fr-CA is "
@@ -357,6 +380,15 @@ BOOKING_DECISION = inline_serializer(
         ),
     },
 )
+# What run_once() takes: 1 to 255 printable characters (a header's value is Latin-1 and
+# loses its leading and trailing blanks on the way, so neither end is a space).
+_KEY_CHARACTER = r"\x21-\x7e\xa1-\xac\xae-\xff"
+IDEMPOTENCY_KEY = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": f"^[{_KEY_CHARACTER}]([ {_KEY_CHARACTER}]*[{_KEY_CHARACTER}])?$",
+}
 BOOKING_MOVE = inline_serializer(
     name="BookingReschedule",
     fields={"start_time": unix_seconds_field(), "end_time": unix_seconds_field(required=False)},
@@ -400,6 +432,7 @@ SESSION_INFO = inline_serializer(
     fields={
         "session_id": serializers.CharField(),
         "configuration_id": serializers.UUIDField(),
+        "created_at": unix_seconds_field(),
         "expires_at": unix_seconds_field(),
     },
 )

@@ -4,8 +4,10 @@ only describe them. One shape serves both: what a GET returns can be PUT back.""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pages.api.openapi import ChosenIdField
 from pages.models import AdditionalField, Configuration, Reminder
 
 
@@ -73,6 +75,13 @@ class AvailabilityRulesSchema(serializers.Serializer):
     tentative_as_busy = optional(serializers.BooleanField, default=True)
 
 
+@extend_schema_field(
+    {"type": "integer", "minimum": 5, "maximum": 60, "multipleOf": 5, "default": 15}
+)
+class RoundToField(serializers.IntegerField):
+    """Minutes that slot grids start on: 5 to 60, in steps of 5."""
+
+
 class AvailabilitySchema(serializers.Serializer):
     duration_minutes = optional(serializers.IntegerField, min_value=5, max_value=1440, default=30)
     interval_minutes = optional(
@@ -82,9 +91,7 @@ class AvailabilitySchema(serializers.Serializer):
         allow_null=True,
         help_text="Default: duration_minutes",
     )
-    round_to = optional(
-        serializers.IntegerField, min_value=5, max_value=60, default=15, help_text="Steps of 5"
-    )
+    round_to = optional(RoundToField, min_value=5, max_value=60, default=15)
     availability_rules = optional(AvailabilityRulesSchema)
 
 
@@ -212,9 +219,7 @@ class NewConfigurationSchema(ConfigurationSchema):
     """What POST takes: participants required (a PUT keeps them), and the id the new
     configuration must have."""
 
-    id = serializers.UUIDField(
-        required=False,
-        allow_null=True,
+    id = ChosenIdField(
         help_text="API key only: the id the new configuration must have, so that a "
         "migrating team's links and stored ids keep working (a UUID; a taken one is a 409)",
     )

@@ -23,7 +23,7 @@ from pages.api.envelope import v3
 from pages.api.errors import BadRequest, Forbidden
 from pages.api.grant_output import NewGrantSchema, grant_json
 from pages.api.model_errors import NonFieldError, as_bad_request, service_errors
-from pages.api.openapi import ZoneOrBlankField, closed, enveloped, responses
+from pages.api.openapi import ChosenIdField, ZoneOrBlankField, closed, enveloped, responses
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
 from pages.services import IdTaken
@@ -68,9 +68,7 @@ def _email(body, provider: str, raw_settings) -> str:
 CONNECT_REQUEST = inline_serializer(
     name="ConnectCustomRequest",
     fields={
-        "id": serializers.UUIDField(
-            required=False,
-            allow_null=True,
+        "id": ChosenIdField(
             help_text="API key only: the id the new grant must have, so that a migrating "
             "team keeps the hosted service's grant ids (a UUID; a taken one is a 409)",
         ),

@@ -20,7 +20,14 @@ from pages.api.grant_output import (
     sync_json,
 )
 from pages.api.model_errors import NonFieldError, service_errors
-from pages.api.openapi import DELETED, PAGE_PARAMETERS, ZoneOrBlankField, enveloped, responses
+from pages.api.openapi import (
+    DELETED,
+    PAGE_PARAMETERS,
+    ChosenIdField,
+    ZoneOrBlankField,
+    enveloped,
+    responses,
+)
 from pages.api.optional import given, zone_or_blank
 from pages.models import Grant
 
@@ -50,7 +57,7 @@ ID_FIELD_HELP = (
 NEW_GRANT_REQUEST = inline_serializer(
     name="GrantCreateRequest",
     fields={
-        "id": serializers.UUIDField(required=False, allow_null=True, help_text=ID_FIELD_HELP),
+        "id": ChosenIdField(help_text=ID_FIELD_HELP),
         "email": serializers.EmailField(),
         "name": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, max_length=200

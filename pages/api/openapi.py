@@ -137,6 +137,22 @@ class ZoneOrBlankField(serializers.CharField):
         super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
 
 
+@extend_schema_field(
+    {
+        "nullable": True,
+        "oneOf": [
+            {"type": "string", "format": "uuid"},
+            {"type": "string", "maxLength": 0},
+        ],
+    }
+)
+class ChosenIdField(serializers.UUIDField):
+    """What access.chosen_id reads: a UUID, or "" or null for none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+
 def add_time_zones(result, generator, request, public):
     """drf-spectacular post-processing hook: the TimeZone component, every IANA name this
     server knows (what parsing.timezone_name accepts)."""

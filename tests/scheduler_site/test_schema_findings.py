@@ -250,3 +250,82 @@ def test_a_zone_is_an_iana_name_blank_or_null_as_documented(client, schema, key)
     ):
         timezone = component(schema, route, method)["properties"]["timezone"]
         assert {"$ref": "#/components/schemas/TimeZone"} in timezone["oneOf"], route
+
+
+def test_an_idempotency_key_is_what_the_schema_says(schema):
+    """The header's pattern is exactly run_once()'s rule over a Latin-1 header value:
+    1 to 255 printable characters, neither end a space (HTTP strips those)."""
+    import re
+
+    from bookings.idempotency import run_once
+    from pages.api.errors import BadRequest
+
+    operation = schema["paths"]["/v3/scheduling/bookings"]["post"]
+    (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    rule = header["schema"]
+    assert (rule["minLength"], rule["maxLength"]) == (1, 255)
+    pattern = re.compile(rule["pattern"])
+    for code in range(256):
+        value = f"a{chr(code)}b"
+        refused = False
+        try:
+            run_once(key=value, scope="-", digest="-", work=lambda: (500, {}))
+        except BadRequest:
+            refused = True
+        except Exception:  # noqa: BLE001 (past the key's checks: the database, here none)
+            pass
+        assert bool(pattern.match(value)) is not refused, hex(code)
+    assert not pattern.match(" a") and not pattern.match("a ")
+
+
+def test_a_blank_guest_name_is_refused_as_documented(schema):
+    import re
+
+    from bookings.guest_input import clean_name
+
+    name = schema["components"]["schemas"]["GuestSchema"]["properties"]["name"]
+    assert name["maxLength"] == 200
+    for value in (" ", "\u3000", "a\nb", "Ada", " Ada ", "x" * 200):
+        try:
+            clean_name(value, "guest.name")
+            taken = True
+        except Exception:  # noqa: BLE001 (InvalidBooking)
+            taken = False
+        assert bool(re.match(name["pattern"], value)) is taken, repr(value)
+
+
+def test_round_to_is_a_multiple_of_five_as_documented(client, schema, key):
+    rules = component(schema, "/v3/calendars/availability", "post")["properties"]["round_to"]
+    assert rules["multipleOf"] == 5
+    body = {
+        "start_time": 1_900_000_000,
+        "end_time": 1_900_003_600,
+        "duration_minutes": 30,
+        "round_to": 11,
+        "participants": [{"email": "nobody@example.com"}],
+    }
+    answer = send(client, "post", "/v3/calendars/availability", key, body)
+    assert answer.status_code == 400 and "round_to" in answer.json()["error"]["message"]
+
+
+def test_a_session_says_when_it_began_and_ends(client, schema, key):
+    """GET session's created_at and expires_at are the range the stateful run's links ask
+    availability for."""
+    from pages.services import create_grant
+
+    grant, _ = create_grant(email="sessions@example.com")
+    made = send(
+        client,
+        "post",
+        f"/v3/grants/{grant.pk}/scheduling/configurations",
+        key,
+        {"participants": [{"email": grant.email, "is_organizer": True}]},
+    )
+    assert made.status_code == 200, made.content[:300]
+    body = {"configuration_id": made.json()["data"]["id"], "time_to_live": 30}
+    session = send(client, "post", "/v3/scheduling/sessions", key, body).json()["data"]
+    info = send(client, "get", f"/v3/scheduling/sessions/{session['session_id']}", key)
+    data = info.json()["data"]
+    assert data["expires_at"] - data["created_at"] in (1799, 1800)
+    documented_fields = schema["components"]["schemas"]["SessionInfo"]["properties"]
+    assert {"created_at", "expires_at"} <= set(documented_fields)
