@@ -28,9 +28,8 @@ from bookings import links, notifications
 from bookings.availability import COLLECTIVE, find_slots
 from bookings.availability_loader import load_engine_input
 from bookings.guest_input import Guest
-from bookings.languages import supported_language
 from bookings.models import Booking, BookingHost, Session
-from bookings.notifications import calendar_invites
+from bookings.notifications import calendar_invites, recipients
 from bookings.problems import InvalidBooking, SlotUnavailable, TooLateToCancel, WrongState
 from bookings.roster import Member, hosts_of, roster_of
 from bookings.sql import lock_hosts
@@ -151,8 +150,8 @@ def _event_for(booking: Booking, organizer: Member, hosts: list[Member]) -> Even
             "configuration_id": str(configuration.id),
             # The organizer's page for this booking, in the copy written to their calendar.
             "organizer_url": links.organizer_page_url(booking, organizer.email),
-            # ...and the language that copy speaks: the configuration's, as hosts' emails do.
-            "organizer_language": supported_language(configuration.locale) or "en",
+            # ...and the language that copy speaks: the one the host's emails speak.
+            "organizer_language": recipients.language_of(booking),
         },
         # The guest's invite's UID: the organizer's calendar merges the two.
         ical_uid=calendar_invites.uid(booking),

@@ -476,13 +476,15 @@ def test_status_cancelled_set_in_the_organizers_calendar_cancels_the_booking_onc
 
 def test_the_copy_in_the_organizers_calendar_speaks_the_pages_language(api, host):
     """A German page: the pending title and the manage line are German in the organizer's
-    calendar, as the organizer's emails are; confirmed, the title is the page's own."""
+    calendar, as the organizer's emails are."""
     configuration = page_for(host)
     Configuration.objects.filter(pk=configuration.pk).update(
         booking_type="organizer-confirmation", locale="de", title="Erstgespräch"
     )
     made = book(api, configuration, slot(4, 10))
     deliver_all()
+    to_host = OutboxMessage.objects.filter(kind="email", audience="host")
+    assert [m.context["language"] for m in to_host] == ["de"]
     (vevent,) = objects_on_server(host).values()
     assert str(vevent["SUMMARY"]) == "Erstgespräch (wartet auf Bestätigung)"
     assert "Diese Buchung verwalten: http" in str(vevent["DESCRIPTION"])
