@@ -36,6 +36,12 @@ class Member:
     # The calendars whose busy events block them: those chosen, else their primary.
     calendar_ids: tuple[uuid.UUID, ...]
     open_hours: tuple[OpenHours, ...]  # their own entries, else the page's defaults
+    # Connected calendars, read with the rest (no query of their own): their grant is
+    # valid and has CalDAV calendars, asked just before a booking (pages/sync/fresh.py);
+    # their booking calendar is a writable CalDAV one, where a booking's event is
+    # written (pages/sync/writes.py).
+    caldav_calendars: bool
+    booking_calendar_caldav: bool
 
     @property
     def grant_id(self) -> uuid.UUID | None:
@@ -102,6 +108,8 @@ def roster_of(configuration: Configuration) -> list[Member]:
                 zone=own_zone,
                 calendar_ids=chosen or ((primary,) if primary else ()),
                 open_hours=hours,
+                caldav_calendars=bool(person["caldav_calendars"]),
+                booking_calendar_caldav=bool(person["booking_calendar_caldav"]),
             )
         )
     return members

@@ -198,12 +198,19 @@ def _check_times(configuration: Configuration, start: int, end: int | None) -> N
         )
 
 
-def ask_connected_calendars(configuration: Configuration, start: int) -> None:
+def ask_connected_calendars(
+    configuration: Configuration, start: int, *, roster: list[Member] | None = None
+) -> None:
     """Invariant 7: just before a booking is written, its hosts' CalDAV calendars are
     asked about its time (pages/sync/fresh.py: bounded, outside any transaction); what
-    they show now is stored, so the check under the locks sees it."""
+    they show now is stored, so the check under the locks sees it. With the page's
+    ``roster``, a page none of whose hosts has CalDAV calendars costs no query."""
     if transaction.get_connection().in_atomic_block:
         return  # never hold a transaction (SQLite: the write lock) over the network
+    if roster is not None and not any(
+        m.caldav_calendars for m in hosts_of(roster) if m.has_availability
+    ):
+        return
     calendars = fresh.calendars_of(configuration)
     if calendars:
         fresh.refresh_interval(
@@ -223,9 +230,14 @@ def create_booking(
     now: dt.datetime | None = None,
 ) -> NewBooking:
     """Book [start, start + duration) for ``guest``. 409 (SlotUnavailable) unless the slot
-    is offered at this moment; host_emails narrows round-robin to those people."""
+    is offered at this moment; host_emails narrows round-robin to those people.
+
+    The roster is read once, before the transaction (as configuration_by reads it with
+    the page): it says whose calendars to ask first and who can host; the busy time is
+    what is re-read under the hosts' locks."""
     _check_times(configuration, start, end)
-    ask_connected_calendars(configuration, start)
+    roster = roster_of(configuration)
+    ask_connected_calendars(configuration, start, roster=roster)
     return _create_booking(
         configuration=configuration,
         start=start,
@@ -233,6 +245,7 @@ def create_booking(
         guest=guest,
         host_emails=host_emails,
         now=now,
+        roster=roster,
     )
 
 
@@ -245,9 +258,9 @@ def _create_booking(
     guest: Guest,
     host_emails: set[str] | None,
     now: dt.datetime | None,
+    roster: list[Member],
 ) -> NewBooking:
     now = now or timezone.now()
-    roster = roster_of(configuration)
     participants = hosts_of(roster)
     if not participants:
         raise SlotUnavailable("This page has no host to book.", field="configuration_id")
@@ -282,7 +295,7 @@ def _create_booking(
     # The event, the booking and its host rows: one round trip on PostgreSQL.
     insert_all([event] if event else [], [booking], _host_rows(booking, host_grants))
     if event is not None:
-        writes.queue_new_event(event, now=now)
+        writes.queue_new_event(event, now=now, caldav=organizer.booking_calendar_caldav)
     notifications.booking_created(booking, host_grants)
     return NewBooking(booking, links.booking_ref(booking))
 

@@ -37,7 +37,15 @@ JSON_FUNCTIONS = {
     "sqlite": {"array": "json_group_array", "object": "json_object", "json": "json"},
 }
 # What a participant's JSON object carries besides the participant's own fields.
-PARTICIPANT_EXTRAS = ("grant_email", "grant_name", "grant_timezone", "chosen", "primary_calendar")
+PARTICIPANT_EXTRAS = (
+    "grant_email",
+    "grant_name",
+    "grant_timezone",
+    "chosen",
+    "primary_calendar",
+    "caldav_calendars",
+    "booking_calendar_caldav",
+)
 
 
 def _q(name: str) -> str:
@@ -88,11 +96,25 @@ def _rows_json(model, alias: str, vendor: str, where: str) -> str:
     )
 
 
+def _caldav(alias: str) -> str:
+    """SQL: the calendar ``alias`` is a connected CalDAV collection (a source that is not
+    blank and not a feed's; Calendar.source)."""
+    source = f"{alias}.{_column(Calendar, 'source')}"
+    prefix = Calendar.FEED_PREFIX
+    return f"{source} <> '' AND substr({source}, 1, {len(prefix)}) <> '{prefix}'"
+
+
 def _participants_json(vendor: str, page: str) -> str:
     """Who is on the page (bookings/roster.py turns this into the roster): each
     participant with their grant's fields, their chosen availability calendars and their
     grant's primary calendar. Order is restored in Python (Meta.ordering): an ORDER BY
-    inside json_group_array needs SQLite 3.44. ``page`` is the configuration's id."""
+    inside json_group_array needs SQLite 3.44. ``page`` is the configuration's id.
+
+    And what a booking asks of connected calendars, so that a page without any costs no
+    query for them: ``caldav_calendars``, the grant is valid and has CalDAV calendars
+    (pages/sync/fresh.py asks them just before a booking); ``booking_calendar_caldav``,
+    the booking calendar is a writable CalDAV one (pages/sync/writes.py writes the
+    booking's event to it). Each is an index lookup."""
     functions = JSON_FUNCTIONS[vendor]
     chosen = Participant.availability_calendars.through
     chosen_to = chosen._meta.get_field("calendar").column
@@ -113,6 +135,18 @@ def _participants_json(vendor: str, page: str) -> str:
             f"(SELECT k.{_column(Calendar, 'id')} FROM {_table(Calendar)} k"  # noqa: S608
             f" WHERE k.{_column(Calendar, 'grant')} = p.{grant_id}"
             f" AND k.{_column(Calendar, 'is_primary')} LIMIT 1)",
+        ),
+        (
+            "caldav_calendars",
+            f"(g.{_column(Grant, 'grant_status')} = '{Grant.Status.VALID.value}'"  # noqa: S608
+            f" AND EXISTS (SELECT 1 FROM {_table(Calendar)} r"
+            f" WHERE r.{_column(Calendar, 'grant')} = p.{grant_id} AND {_caldav('r')}))",
+        ),
+        (
+            "booking_calendar_caldav",
+            f"EXISTS (SELECT 1 FROM {_table(Calendar)} b"  # noqa: S608
+            f" WHERE b.{_column(Calendar, 'id')} = p.{_column(Participant, 'booking_calendar')}"
+            f" AND NOT b.{_column(Calendar, 'read_only')} AND {_caldav('b')})",
         ),
     )
     return (

@@ -25,6 +25,10 @@ def local_minute(moment) -> str:
 
 
 class Calendar(models.Model):
+    # How a feed's ``source`` begins (see ``source``); any other non-blank source is a
+    # CalDAV collection's URL.
+    FEED_PREFIX = "feed:"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     grant = models.ForeignKey("pages.Grant", on_delete=models.CASCADE, related_name="calendars")
     name = models.CharField(max_length=200)

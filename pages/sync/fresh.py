@@ -40,7 +40,7 @@ def calendars_of(configuration) -> list[Calendar]:
     return list(
         Calendar.objects.filter(grant_id__in=hosts, grant__grant_status=Grant.Status.VALID)
         .exclude(source="")
-        .exclude(source__startswith="feed:")
+        .exclude(source__startswith=Calendar.FEED_PREFIX)
         .select_related("grant")
     )
 

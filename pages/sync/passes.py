@@ -148,7 +148,7 @@ def sync_calendar(
     try:
         outcome.calendars += 1
         span = window(now)
-        if calendar.source.startswith("feed:"):
+        if calendar.source.startswith(Calendar.FEED_PREFIX):
             _sync_feed(calendar, grant, values, span, now, outcome)
         else:
             _sync_caldav(calendar, grant, values, span, now, outcome, listed)

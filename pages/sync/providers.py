@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 
 from pages import page_urls
+from pages.models import Calendar
 from pages.sync import caldav_client as client
 
 CONNECT_SECONDS = 10.0  # creation connects once, this long at most
@@ -48,7 +49,7 @@ class RemoteCalendar:
 
 def feed_source(url: str) -> str:
     """A feed's name in the database: its address is a secret, its digest is not."""
-    return "feed:" + hashlib.sha256(url.encode()).hexdigest()
+    return Calendar.FEED_PREFIX + hashlib.sha256(url.encode()).hexdigest()
 
 
 def _text(values: dict, key: str, *, required: bool = True, max_length: int = 2000) -> str:

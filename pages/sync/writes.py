@@ -52,7 +52,7 @@ def _writable(calendar_id) -> Calendar | None:
     calendar = (
         Calendar.objects.filter(pk=calendar_id, read_only=False)
         .exclude(source="")
-        .exclude(source__startswith="feed:")
+        .exclude(source__startswith=Calendar.FEED_PREFIX)
         .select_related("grant")
         .first()
     )
@@ -61,10 +61,14 @@ def _writable(calendar_id) -> Calendar | None:
     return calendar
 
 
-def queue_new_event(event: Event, *, now: dt.datetime | None = None) -> OutgoingEvent | None:
+def queue_new_event(
+    event: Event, *, now: dt.datetime | None = None, caldav: bool | None = None
+) -> OutgoingEvent | None:
     """Inside the booking's transaction: its new event is owed to its calendar's server
-    (when that calendar is a connected CalDAV one). One query when it is not."""
-    if not event.ical_uid:
+    (when that calendar is a connected CalDAV one). ``caldav``: what the caller read
+    about the event's calendar with the rest (bookings' roster); False, no query at all;
+    None, one query to find out."""
+    if not event.ical_uid or caldav is False:
         return None
     calendar = _writable(event.calendar_id)
     if calendar is None:

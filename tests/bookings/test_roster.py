@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings.availability import OpenHours as Hours
 from bookings.roster import hosts_of, roster_of
-from pages.models import Configuration, OpenHours, Participant
+from pages.models import Configuration, Grant, OpenHours, Participant
 from pages.sql import configuration_by
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,89 @@ def test_a_page_without_participants_or_hours(make_host):
     empty = Configuration.objects.create(grant=grant, slug="empty")
     assert roster_of(empty) == []
     assert roster_of(configuration_by(slug="empty")) == []
+
+
+def test_it_says_whose_calendars_are_on_caldav_servers_as_fresh_and_writes_find_them(
+    make_host,
+):
+    """caldav_calendars: the fresh check would find calendars to ask (a valid grant with a
+    CalDAV calendar; not feeds, not an invalid grant); booking_calendar_caldav: the
+    write-back would write the booking calendar (CalDAV, not read-only). Read with the
+    page and read alone alike."""
+    from pages.sync import fresh, providers, writes
+    from pages.sync import services as sync_services
+
+    def connected(email, provider, *found, status=Grant.Status.VALID):
+        grant, _token = sync_services.connect_grant(
+            provider=provider,
+            values={"url": "https://dav.example.com/", "username": "u", "password": "p"},
+            found=list(found),
+            email=email,
+        )
+        Grant.objects.filter(pk=grant.pk).update(grant_status=status)
+        return grant
+
+    def remote(name, read_only=False):
+        source = f"https://dav.example.com/{email}/{name}/"
+        return providers.RemoteCalendar(source=source, name=name, read_only=read_only)
+
+    local = make_host("local@example.com")
+    page = Configuration.objects.create(grant=local, slug="connected")
+    people = {}
+    for position, (email, grant, booking_calendar) in enumerate(
+        [
+            ("local@example.com", local, "primary"),
+            ("dav@example.com", "caldav", "primary"),
+            ("shared@example.com", "caldav-read-only", "read-only"),
+            ("expired@example.com", "caldav-invalid", "primary"),
+            ("cloud@example.com", "icloud", None),
+            ("feed@example.com", "ics", "primary"),
+            ("guest@example.com", None, None),
+        ]
+    ):
+        if grant == "caldav":
+            grant = connected(email, "caldav", remote("work"))
+        elif grant == "caldav-read-only":
+            grant = connected(email, "caldav", remote("work"), remote("shared", read_only=True))
+        elif grant == "caldav-invalid":
+            grant = connected(email, "caldav", remote("work"), status=Grant.Status.INVALID)
+        elif grant == "icloud":
+            grant = connected(email, "icloud", remote("home"))
+        elif grant == "ics":
+            url = "https://calendar.example.com/secret.ics"
+            grant = connected(
+                email,
+                "ics",
+                providers.RemoteCalendar(providers.feed_source(url), "Feed", read_only=True),
+            )
+        calendar = None
+        if booking_calendar == "primary":
+            calendar = grant.calendars.get(is_primary=True)
+        elif booking_calendar == "read-only":
+            calendar = grant.calendars.get(read_only=True)
+        people[email] = Participant.objects.create(
+            configuration=page,
+            grant=grant,
+            email=email,
+            booking_calendar=calendar,
+            position=position,
+        )
+
+    flags = {
+        "local@example.com": (False, False),
+        "dav@example.com": (True, True),
+        "shared@example.com": (True, False),
+        "expired@example.com": (False, True),
+        "cloud@example.com": (True, False),
+        "feed@example.com": (False, False),
+        "guest@example.com": (False, False),
+    }
+    for read in (roster_of(configuration_by(slug="connected")), roster_of(page)):
+        assert {m.email: (m.caldav_calendars, m.booking_calendar_caldav) for m in read} == flags
+    # The same answers as the code that acts on them, each asked on its own.
+    for email, person in people.items():
+        alone = Configuration.objects.create(grant=local, slug=f"alone-{person.position}")
+        Participant.objects.create(configuration=alone, grant=person.grant, email=email)
+        assert bool(fresh.calendars_of(alone)) is flags[email][0], email
+        writable = person.booking_calendar_id and writes._writable(person.booking_calendar_id)
+        assert bool(writable) is flags[email][1], email

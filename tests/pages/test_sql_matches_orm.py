@@ -205,6 +205,18 @@ def test_the_roster_read_matches_the_orm(db, shape):
                 assert plain(Calendar._meta.pk, read["primary_calendar"]) == (
                     primary.pk if primary else None
                 )
+                caldav = Calendar.objects.exclude(source="").exclude(
+                    source__startswith=Calendar.FEED_PREFIX
+                )
+                assert bool(read["caldav_calendars"]) == (
+                    grant is not None
+                    and grant.grant_status == grant.Status.VALID
+                    and caldav.filter(grant=grant).exists()
+                )
+                assert (
+                    bool(read["booking_calendar_caldav"])
+                    == caldav.filter(pk=person.booking_calendar_id, read_only=False).exists()
+                )
             assert [row_of(OpenHours, o) for o in open_hours] == [
                 row_of(OpenHours, o) for o in OpenHours.objects.filter(configuration=configuration)
             ]
