@@ -2,7 +2,9 @@
 
 Run: ``python tests/benchmarks/bench_booking.py``. Creates and drops its own database
 (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/scheduler_bench_booking),
-starts gunicorn on 127.0.0.1, and drives it from threads with keep-alive connections.
+starts gunicorn on 127.0.0.1 (port BENCH_PORT, default 8771), and drives it from threads
+with keep-alive connections; its Celery messages go to BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/14, emptied first). Two runs at once need their own of all three.
 Bounded: a fixed number of requests and a time limit; it stops by itself.
 
 1. Throughput for distinct slots (target: at least 300 bookings per second).
@@ -30,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-PORT = 8771
+PORT = int(os.environ.get("BENCH_PORT", "8771"))
 HOSTS = 40
 BOOKINGS = 1200
 CLIENTS = 16
@@ -85,7 +87,7 @@ def post(conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, 
 def redis_broker() -> str | None:
     """A scratch Redis database for the benchmark's messages, emptied first; None
     without a Redis at 127.0.0.1:6379."""
-    url = "redis://127.0.0.1:6379/14"
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     try:
         import redis
 
