@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from pages import embeds, services
 from pages.admin_forms import AdditionalFieldForm, ConfigurationForm, GrantForm, OpenHoursForm
 from pages.admin_times import LocalTimesAdmin, detail_time, local_time
+from pages.api.errors import ApiError
 from pages.models import (
     AdditionalField,
     ApiKey,
@@ -233,6 +235,52 @@ class EventAdmin(DeletesThroughServices, LocalTimesAdmin, admin.ModelAdmin):
     autocomplete_fields = ["calendar"]
     starts = local_time("start", "Start")
     ends = local_time("end", "End")
+
+    # What an event's form may set, as the events API sets it (services.create_event and
+    # update_event): a move made here is a move, which the booking that made the event
+    # follows (with the guest told), or refuses.
+    SET_THROUGH_SERVICES = (
+        "start",
+        "end",
+        "title",
+        "description",
+        "location",
+        "busy",
+        "status",
+        "participants",
+        "metadata",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["calendar"] if obj is not None else fields
+
+    def has_change_permission(self, request, obj=None):
+        # A connected calendar's events come from the organizer's own calendar: shown,
+        # never edited here (the next sync would undo it).
+        if obj is not None and (obj.remote_event_id or obj.calendar.read_only):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            name: form.cleaned_data[name]
+            for name in self.SET_THROUGH_SERVICES
+            if name in form.cleaned_data
+        }
+        if change:
+            services.update_event(event=obj, **values)
+        else:
+            obj.pk = services.create_event(calendar=form.cleaned_data["calendar"], **values).pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApiError as refused:
+            # Refused by the services (a booking's event moved onto another booking):
+            # the whole save was rolled back.
+            self.message_user(request, f"Not saved: {refused.message}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_one(self, obj) -> None:
         # The admin may delete events of read-only calendars too; the booking that made
