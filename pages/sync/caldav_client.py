@@ -19,6 +19,7 @@ timeout, DNS), ``DestinationRefused`` (the outbound policy), ``TooLarge``,
 from __future__ import annotations
 
 import base64
+import logging
 import posixpath
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ from xml.etree.ElementTree import Element  # noqa: S405 (types only; parsing is 
 from defusedxml import ElementTree
 
 from pages import outbound
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 10.0  # seconds for one whole exchange
 MAX_BYTES = 20 * 1024 * 1024  # one answer (a multistatus, a feed)
@@ -275,7 +278,29 @@ def _same_path(a: str, b: str) -> bool:
 
 def _href_url(base: str, el: Element | None) -> str | None:
     href = el.findtext(f"{{{DAV}}}href") if el is not None else None
-    return urljoin(base, href.strip()) if href and href.strip() else None
+    if not href or not href.strip():
+        return None
+    url = _followable(base, href.strip())
+    if url is None:
+        raise NotCalDAV(
+            f"{_host(base)} named {href.strip()[:200]!r}: only http(s) addresses are followed, "
+            "and never from https to plain http"
+        )
+    return url
+
+
+def _followable(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``, if it may be asked with the user's credentials:
+    http(s) only, and no step down from https to plain http (the password would cross the
+    network in the clear). Another host is allowed (iCloud keeps calendars on another
+    host than the principal); the outbound policy still judges its address."""
+    url = urljoin(base, href)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        return None
+    if urlsplit(base).scheme.lower() == "https" and scheme != "https":
+        return None
+    return url
 
 
 # Discovery
@@ -414,7 +439,10 @@ def _calendars_in(home_url: str, credentials: Credentials, **kw) -> tuple[Calend
         raise NotCalDAV(f"{home_url} is not a calendar home collection")
     calendars = []
     for response in responses:
-        calendar_url = urljoin(home_url, response.href)
+        calendar_url = _followable(home_url, response.href)
+        if calendar_url is None:
+            logger.warning("%s listed %r, which is not followed", _host(home_url), response.href)
+            continue
         if calendar := _calendar(calendar_url, credentials, response.props):
             calendars.append(calendar)
     return tuple(calendars)

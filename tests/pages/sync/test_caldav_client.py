@@ -441,3 +441,57 @@ def test_a_feed_address_that_is_no_longer_allowed_is_credentials_refused(web):
 def test_a_feed_must_be_http_or_https(loopback_destinations):
     with pytest.raises(client.DestinationRefused, match="http"):
         client.fetch_feed("file:///etc/passwd")
+
+
+# Addresses a server names: followed with the user's password only over http(s), never
+# from https down to plain http.
+
+
+def test_a_principal_named_on_another_scheme_is_refused_with_what_was_named(caldav, web):
+    from tests.pages.sync.web import proxy_handler
+
+    def elsewhere(method, data):
+        return data.replace(f"/{caldav.username}/</".encode(), b"file:///etc/</")
+
+    proxy = web(proxy_handler(caldav.server_url, rewrite=elsewhere))
+    with pytest.raises(client.NotCalDAV, match="'file:///etc/': only http\\(s\\) addresses"):
+        client.discover(proxy.url, caldav.username, caldav.password)
+
+
+def test_a_calendar_listed_on_another_scheme_is_left_out_and_the_rest_found(caldav, web):
+    from tests.pages.sync.web import proxy_handler
+
+    caldav.make_calendar("work", "Work")
+    caldav.make_calendar("home", "Home")
+
+    def gopher(method, data):
+        return data.replace(f"/{caldav.username}/work/".encode(), b"gopher://127.0.0.1/work/")
+
+    proxy = web(proxy_handler(caldav.server_url, rewrite=gopher))
+    account = client.discover(proxy.url, caldav.username, caldav.password)
+    assert [c.name for c in account.calendars] == ["Home"]
+
+
+@pytest.mark.parametrize(
+    ("base", "href", "followed"),
+    [
+        (
+            "https://caldav.icloud.com/",
+            "/123/principal/",
+            "https://caldav.icloud.com/123/principal/",
+        ),
+        # iCloud's calendar home is on another host than its principal.
+        (
+            "https://caldav.icloud.com/123/principal/",
+            "https://p42-caldav.icloud.com:443/123/calendars/",
+            "https://p42-caldav.icloud.com:443/123/calendars/",
+        ),
+        ("https://dav.example.com/", "http://dav.example.com/u/", None),
+        ("http://127.0.0.1:5232/", "https://127.0.0.1:5232/u/", "https://127.0.0.1:5232/u/"),
+        ("https://dav.example.com/", "file:///etc/passwd", None),
+        ("https://dav.example.com/", "javascript:alert(1)", None),
+        ("http://dav.example.com/", "ftp://dav.example.com/u/", None),
+    ],
+)
+def test_which_named_addresses_are_followed(base, href, followed):
+    assert client._followable(base, href) == followed

@@ -59,10 +59,11 @@ def feed_handler(body: FeedBody):
     return Feed
 
 
-def proxy_handler(target: str, stall=None, seen: list | None = None):
+def proxy_handler(target: str, stall=None, seen: list | None = None, rewrite=None):
     """Forwards every request to ``target`` (a Radicale), answering what it answered.
     ``stall(method, body)`` true: the request gets no answer for 5 s, then the
-    connection closes (a server that hangs). ``seen`` collects (method, body) pairs."""
+    connection closes (a server that hangs). ``seen`` collects (method, body) pairs.
+    ``rewrite(method, data)`` changes an answer's body (a server that says otherwise)."""
     import http.client
     import time
     from urllib.parse import urlsplit
@@ -87,6 +88,8 @@ def proxy_handler(target: str, stall=None, seen: list | None = None):
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream.getresponse()
                 data = answer.read()
+                if rewrite is not None:
+                    data = rewrite(self.command, data)
             finally:
                 upstream.close()
             self.send_response(answer.status)
